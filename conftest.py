@@ -1,0 +1,121 @@
+"""Every configuration file under ``examples/`` is a pytest item.
+
+The pattern is pytest's "non-python tests" example: ``pytest_collect_file`` claims the
+data files, an :class:`ExampleFile` yields one :class:`ExampleItem`, and a failure is
+shown as ``path:line:col: message`` with the offending line, never as a traceback.
+
+What an item checks:
+
+* a file anywhere under ``examples/`` must load strictly (YAML: safe loader, no duplicate
+  keys, no tabs; JSON: RFC 8259, no comments or trailing commas) with no error;
+* except under ``examples/mistakes/<case>/``, where a deliberately broken file may fail to
+  load: what the loader reports must then equal, line for line, the golden file
+  ``examples/mistakes/<case>/expected.out`` (run ``python -m pytest examples
+  --update-goldens`` to rewrite it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipespec.findings import Finding, Severity
+from pipespec.load import load_path
+
+CONFIG_SUFFIXES = {".yml", ".yaml", ".json"}
+GOLDEN = "expected.out"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite examples/mistakes/*/expected.out from the current output",
+    )
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
+    examples = parent.config.rootpath / "examples"
+    if file_path.suffix in CONFIG_SUFFIXES and examples in file_path.parents:
+        return ExampleFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ExampleFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        yield ExampleItem.from_parent(self, name="load")
+
+
+class ExampleError(Exception):
+    """Raised by an item; rendered by :meth:`ExampleItem.repr_failure`."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _render(finding: Finding, source_line: str) -> list[str]:
+    caret = " " * (finding.column - 1) + "^"
+    return [finding.format(), f"    {source_line}", f"    {caret}"]
+
+
+class ExampleItem(pytest.Item):
+    @property
+    def rel(self) -> str:
+        return self.path.relative_to(self.config.rootpath).as_posix()
+
+    def _golden(self) -> Path | None:
+        parts = self.path.relative_to(self.config.rootpath / "examples").parts
+        if parts[0] != "mistakes" or len(parts) < 3:
+            return None
+        return self.config.rootpath / "examples" / parts[0] / parts[1] / GOLDEN
+
+    def runtest(self) -> None:
+        doc = load_path(self.path, display=self.rel)
+        errors = [f for f in doc.findings if f.severity is Severity.ERROR]
+        golden = self._golden()
+        if golden is None:
+            if errors:
+                lines: list[str] = []
+                for f in errors:
+                    lines += _render(f, doc.line_text(f.line))
+                raise ExampleError(lines)
+            return
+        self._compare(golden, [f.format() for f in errors])
+
+    def _compare(self, golden: Path, actual: list[str]) -> None:
+        """Compare this file's lines of the golden file with ``actual``."""
+        prefix = f"{self.rel}:"
+        others = []
+        expected = []
+        if golden.exists():
+            for line in golden.read_text(encoding="utf-8").splitlines():
+                (expected if line.startswith(prefix) else others).append(line)
+        if self.config.getoption("--update-goldens"):
+            lines = sorted(others + actual)
+            if lines:
+                golden.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            elif golden.exists():
+                golden.unlink()
+            return
+        if expected != actual:
+            diff = [f"{golden.relative_to(self.config.rootpath)} does not match:"]
+            diff += [f"  - {line}" for line in expected if line not in actual]
+            diff += [f"  + {line}" for line in actual if line not in expected]
+            diff.append("(run `python -m pytest examples --update-goldens` if the change is right)")
+            raise ExampleError(diff)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: object = None,
+    ) -> str:
+        if isinstance(excinfo.value, ExampleError):
+            return "\n".join(excinfo.value.lines)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.rel

@@ -1,0 +1,56 @@
+"""Sphinx configuration for the pipespec site (Japanese)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "_ext"))
+
+project = "pipespec"
+author = "pipespec contributors"
+copyright = "2026, pipespec contributors"
+language = "ja"
+
+extensions = [
+    "myst_parser",
+    "sphinx_tabs.tabs",
+    "sphinx_copybutton",
+    "themed_figure",
+    "git_dates",
+    "mistake_list",
+]
+
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+myst_heading_anchors = 0  # cross-references use explicit labels only
+
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "_figures"]
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+
+html_theme = "furo"
+html_title = "pipespec: Code兄弟 (CodePipeline / CodeBuild / CodeDeploy) ノート"
+html_last_updated_fmt = "%Y-%m-%d"
+html_copy_source = True
+html_show_sourcelink = True
+
+#: Where the repository lives; used for the "edit this page" link. Override per deployment.
+_repo = os.environ.get("PIPESPEC_REPO_URL", "https://github.com/pipespec/pipespec")
+html_theme_options = {
+    "source_repository": _repo.rstrip("/") + "/",
+    "source_branch": os.environ.get("PIPESPEC_REPO_BRANCH", "main"),
+    "source_directory": "docs/",
+}
+
+# Japanese search: Sphinx's built-in splitter (TinySegmenter), no extra dependency.
+html_search_language = "ja"
+
+# Copy buttons: copy exactly what the file holds (no prompts to strip in config files).
+copybutton_exclude = ".linenos, .gp, .go"
+
+# Tabs: do not close a tab when it is clicked twice.
+sphinx_tabs_disable_tab_closing = True
+
+nitpicky = True

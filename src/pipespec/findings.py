@@ -1,0 +1,40 @@
+"""The Finding type: plain data that every check produces and every reporter consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How sure we are that AWS rejects the file."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One diagnostic. ``line`` and ``column`` are 1-based, counted in characters."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    rule: str
+    message: str
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.line, self.column, self.severity.rank, self.rule)
+
+    def format(self) -> str:
+        """``path:line:col: severity: message [RULE]``, the one-line text form."""
+        return (
+            f"{self.path}:{self.line}:{self.column}: "
+            f"{self.severity.value}: {self.message} [{self.rule}]"
+        )

@@ -1,0 +1,243 @@
+"""A small JSON Schema validator for the subset of draft 2020-12 that pipespec's schemas use.
+
+Why not ``jsonschema``: we want positions, "did you mean" hints and rule IDs on every
+problem, and a fast start for pre-commit hooks. The schemas stay standard JSON Schema
+(tests validate them and the examples with ``jsonschema`` too); this module only reads
+the keywords in :data:`SUPPORTED`, and refuses schemas that use others.
+
+A schema node may carry ``"x-pipespec": {"<code>": "<RULE-ID>"}`` to report a violation
+of that node under a specific rule instead of the kind's generic schema rule; ``code``
+is one of ``unknown-key``, ``wrong-type``, ``missing-key``, ``bad-value``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import NodePath
+
+SUPPORTED = frozenset(
+    {
+        "$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "type",
+        "properties", "required", "additionalProperties", "items", "enum", "minItems",
+        "maxItems", "minLength", "maxLength", "minimum", "maximum", "oneOf",
+        "markdownDescription", "default", "examples", "x-pipespec", "x-botocore-version",
+        "x-source", "x-read-only-keys",
+    }
+)  # fmt: skip
+
+CODES = ("unknown-key", "wrong-type", "missing-key", "bad-value")
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One schema problem: where, which of :data:`CODES`, and the message parameters."""
+
+    path: NodePath
+    code: str
+    params: dict[str, Any] = field(hash=False)
+    rule: str | None = None
+    at_key: bool = False
+
+
+def json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def _type_matches(value: Any, expected: str) -> bool:
+    actual = json_type(value)
+    return actual == expected or (expected == "number" and actual == "integer")
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[-_ ]", "", word).lower()
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest of ``choices`` to ``word``: same letters ignoring case and separators first."""
+    strings = [c for c in choices if isinstance(c, str)]
+    for choice in strings:
+        if _norm(choice) == _norm(word):
+            return choice
+    close = difflib.get_close_matches(word, strings, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    lowered = {c.lower(): c for c in strings}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.75)
+    return lowered[close[0]] if close else None
+
+
+def name_of(path: NodePath) -> str:
+    """A readable name for a node: ``phases.build.commands[0]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the document"
+
+
+def check_supported(schema: Any, where: str = "#") -> list[str]:
+    """Keywords in ``schema`` that :func:`validate` does not implement."""
+    bad: list[str] = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key not in SUPPORTED:
+                bad.append(f"{where}/{key}")
+            if key in ("properties", "$defs"):
+                for name, sub in value.items():
+                    bad += check_supported(sub, f"{where}/{key}/{name}")
+            elif key in ("items", "additionalProperties") and isinstance(value, dict):
+                bad += check_supported(value, f"{where}/{key}")
+            elif key == "oneOf":
+                for i, sub in enumerate(value):
+                    bad += check_supported(sub, f"{where}/oneOf/{i}")
+    return bad
+
+
+class Validator:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        seen = 0
+        while "$ref" in schema:
+            ref = schema["$ref"]
+            if not ref.startswith("#/"):
+                raise ValueError(f"only local $ref is supported: {ref}")
+            node: Any = self.root
+            for part in ref[2:].split("/"):
+                node = node[part]
+            schema = node
+            seen += 1
+            if seen > 50:
+                raise ValueError(f"$ref loop at {ref}")
+        return schema
+
+    def validate(self, value: Any, schema: dict[str, Any] | None = None) -> list[Violation]:
+        return list(self._walk(value, self.root if schema is None else schema, ()))
+
+    def _walk(self, value: Any, schema: dict[str, Any], path: NodePath) -> Iterator[Violation]:
+        schema = self.resolve(schema)
+        rules: dict[str, str] = schema.get("x-pipespec", {})
+
+        if "oneOf" in schema:
+            best: list[Violation] | None = None
+            for branch in schema["oneOf"]:
+                found = list(self._walk(value, branch, path))
+                if not found:
+                    best = []
+                    break
+                if best is None or len(found) < len(best):
+                    best = found
+            yield from best or []
+
+        expected = schema.get("type")
+        if expected is not None:
+            types = [expected] if isinstance(expected, str) else list(expected)
+            if not any(_type_matches(value, t) for t in types):
+                yield Violation(
+                    path,
+                    "wrong-type",
+                    {"name": name_of(path), "expected": types, "actual": json_type(value),
+                     "value": value},
+                    rules.get("wrong-type"),
+                )  # fmt: skip
+                return
+
+        if "enum" in schema:
+            allowed = schema["enum"]
+            if not any(value == a and json_type(value) == json_type(a) for a in allowed):
+                hint = suggest(value, allowed) if isinstance(value, str) else None
+                yield Violation(
+                    path,
+                    "bad-value",
+                    {"name": name_of(path), "allowed": allowed, "value": value, "hint": hint},
+                    rules.get("bad-value"),
+                )
+                return
+
+        if isinstance(value, dict):
+            yield from self._object(value, schema, path, rules)
+        elif isinstance(value, list):
+            yield from self._array(value, schema, path, rules)
+        elif isinstance(value, str):
+            low, high = schema.get("minLength"), schema.get("maxLength")
+            if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+                yield Violation(
+                    path,
+                    "bad-value",
+                    {"name": name_of(path), "value": value, "min_length": low,
+                     "max_length": high},
+                    rules.get("bad-value"),
+                )  # fmt: skip
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            low, high = schema.get("minimum"), schema.get("maximum")
+            if (low is not None and value < low) or (high is not None and value > high):
+                yield Violation(
+                    path,
+                    "bad-value",
+                    {"name": name_of(path), "value": value, "minimum": low, "maximum": high},
+                    rules.get("bad-value"),
+                )
+
+    def _object(
+        self, value: dict[str, Any], schema: dict[str, Any], path: NodePath, rules: dict[str, str]
+    ) -> Iterator[Violation]:
+        props: dict[str, Any] = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in value:
+                yield Violation(
+                    path,
+                    "missing-key",
+                    {"name": name_of(path), "key": key},
+                    rules.get("missing-key"),
+                )
+        extra = schema.get("additionalProperties", True)
+        for key, child in value.items():
+            if key in props:
+                yield from self._walk(child, props[key], (*path, key))
+            elif extra is False:
+                yield Violation(
+                    (*path, key),
+                    "unknown-key",
+                    {"name": name_of(path), "key": key, "hint": suggest(key, list(props)),
+                     "allowed": sorted(props)},
+                    rules.get("unknown-key"),
+                    at_key=True,
+                )  # fmt: skip
+            elif isinstance(extra, dict):
+                yield from self._walk(child, extra, (*path, key))
+
+    def _array(
+        self, value: list[Any], schema: dict[str, Any], path: NodePath, rules: dict[str, str]
+    ) -> Iterator[Violation]:
+        low, high = schema.get("minItems"), schema.get("maxItems")
+        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+            yield Violation(
+                path,
+                "bad-value",
+                {"name": name_of(path), "count": len(value), "min_items": low,
+                 "max_items": high},
+                rules.get("bad-value"),
+            )  # fmt: skip
+        items = schema.get("items")
+        if isinstance(items, dict):
+            for i, child in enumerate(value):
+                yield from self._walk(child, items, (*path, i))

@@ -1,0 +1,236 @@
+"""Generate ``taskdef.schema.json`` from botocore's ECS service model.
+
+This is a developer tool, not part of the runtime: nothing in :mod:`pipespec` imports it,
+and it is the only module that imports botocore. Run it through nox::
+
+    nox -s taskdef-schema              # rewrite src/pipespec/schemas/taskdef.schema.json
+    nox -s taskdef-schema -- --check   # exit 1 if the vendored file is stale
+
+or directly with ``python -m pipespec.schemas._botocore [--check]``.
+
+The input of ``RegisterTaskDefinition`` (shape ``RegisterTaskDefinitionRequest``) is
+converted to JSON Schema draft 2020-12 using only a small keyword subset (see
+:data:`ALLOWED_KEYWORDS`), so that pipespec's own validator can evaluate it. Structures and
+enumerations are defined once under ``$defs`` and referenced with ``$ref``; lists, maps and
+plain scalars are inlined. botocore ``pattern`` constraints are dropped (they use regex
+syntax such as ``\\p{L}`` that Python's :mod:`re` does not support).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+SERVICE = "ecs"
+TYPE_NAME = "service-2"
+ROOT_SHAPE = "RegisterTaskDefinitionRequest"
+DESCRIBED_SHAPE = "TaskDefinition"
+SCHEMA_PATH = Path(__file__).with_name("taskdef.schema.json")
+SCHEMA_ID = "https://pipespec.invalid/schemas/taskdef.schema.json"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+MAX_DESCRIPTION = 200
+
+#: Every keyword the generated schema may contain (as a key of a schema object).
+ALLOWED_KEYWORDS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$ref",
+        "$defs",
+        "title",
+        "description",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "x-botocore-version",
+        "x-source",
+        "x-read-only-keys",
+    }
+)
+
+_SCALAR_TYPES = {
+    "string": "string",
+    "blob": "string",
+    "timestamp": "string",
+    "boolean": "boolean",
+    "integer": "integer",
+    "long": "integer",
+    "double": "number",
+    "float": "number",
+}
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+# Tags become spaces, which leaves "( code )" and "code ," around inline markup: tidy those.
+_SPACE_BEFORE = re.compile(r"\s+(?=[.,;:!?)])")
+_SPACE_AFTER = re.compile(r"(?<=\()\s+")
+# A sentence ends at . ! or ? followed by whitespace, unless the period closes "e.g." etc.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?](?=\s|$)")
+
+
+def first_sentence(doc: str) -> str:
+    """The first sentence of botocore's HTML documentation, as short plain text."""
+    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", doc))).strip()
+    text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
+    match = _SENTENCE_END.search(text)
+    if match:
+        text = text[: match.end()]
+    if len(text) > MAX_DESCRIPTION:
+        cut = text[: MAX_DESCRIPTION - 3].rsplit(" ", 1)[0]
+        text = cut.rstrip(" ,;:") + "..."
+    return text
+
+
+class _Converter:
+    def __init__(self, shapes: dict[str, Any]) -> None:
+        self.shapes = shapes
+        self.defs: dict[str, dict[str, Any]] = {}
+
+    def ref(self, name: str) -> dict[str, Any]:
+        """The schema for a use of shape *name*: a ``$ref`` or an inline schema."""
+        shape = self.shapes[name]
+        if shape["type"] == "structure" or "enum" in shape:
+            if name not in self.defs:
+                self.defs[name] = {}  # placeholder first: structures may be recursive
+                self.defs[name] = self.convert(shape)
+            return {"$ref": f"#/$defs/{name}"}
+        return self.convert(shape)
+
+    def convert(self, shape: dict[str, Any]) -> dict[str, Any]:
+        kind = shape["type"]
+        if kind == "structure":
+            return self.structure(shape)
+        if kind == "list":
+            schema: dict[str, Any] = {"type": "array", "items": self.ref(shape["member"]["shape"])}
+            _bounds(schema, shape, "minItems", "maxItems")
+            return schema
+        if kind == "map":
+            return {"type": "object", "additionalProperties": self.ref(shape["value"]["shape"])}
+        if kind not in _SCALAR_TYPES:
+            raise ValueError(f"unsupported botocore shape type {kind!r}")
+        schema = {"type": _SCALAR_TYPES[kind]}
+        if kind == "string":
+            if "enum" in shape:
+                schema["enum"] = list(shape["enum"])
+            _bounds(schema, shape, "minLength", "maxLength")
+        elif schema["type"] in ("integer", "number"):
+            _bounds(schema, shape, "minimum", "maximum")
+        return schema
+
+    def structure(self, shape: dict[str, Any]) -> dict[str, Any]:
+        if shape.get("document") or shape.get("union"):
+            raise ValueError("document and union structures are not supported")
+        properties: dict[str, Any] = {}
+        for member_name, member in shape.get("members", {}).items():
+            prop = self.ref(member["shape"])
+            description = first_sentence(member.get("documentation", ""))
+            if member.get("deprecated") or self.shapes[member["shape"]].get("deprecated"):
+                description = f"Deprecated. {description}".strip()
+            if description:
+                prop = {**prop, "description": description}
+            properties[member_name] = prop
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        if shape.get("required"):
+            schema["required"] = sorted(shape["required"])
+        return schema
+
+
+def _bounds(schema: dict[str, Any], shape: dict[str, Any], low: str, high: str) -> None:
+    if "min" in shape:
+        schema[low] = shape["min"]
+    if "max" in shape:
+        schema[high] = shape["max"]
+
+
+def build_schema(model: dict[str, Any], botocore_version: str) -> dict[str, Any]:
+    """The task definition schema for a loaded ``ecs`` ``service-2`` model."""
+    shapes: dict[str, Any] = model["shapes"]
+    api_version = model["metadata"]["apiVersion"]
+    converter = _Converter(shapes)
+    root = converter.structure(shapes[ROOT_SHAPE])
+    read_only = sorted(set(shapes[DESCRIBED_SHAPE]["members"]) - set(shapes[ROOT_SHAPE]["members"]))
+    return {
+        "$schema": DRAFT,
+        "$id": SCHEMA_ID,
+        "title": "Amazon ECS task definition (RegisterTaskDefinition input, taskdef.json)",
+        "x-botocore-version": botocore_version,
+        "x-source": f"botocore data/{SERVICE}/{api_version}/{TYPE_NAME} {ROOT_SHAPE}",
+        "x-read-only-keys": read_only,
+        **root,
+        "$defs": converter.defs,
+    }
+
+
+def render(schema: dict[str, Any]) -> str:
+    """Serialise deterministically: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def generate() -> str:
+    """Load botocore's ECS model and return the schema file's text."""
+    import botocore  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    import botocore.loaders  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    model = botocore.loaders.Loader().load_service_model(SERVICE, TYPE_NAME)
+    return render(build_schema(model, str(botocore.__version__)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipespec.schemas._botocore",
+        description=f"Generate {SCHEMA_PATH.name} from botocore's ECS service model.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 if the vendored file differs from what would be generated",
+    )
+    args = parser.parse_args(argv)
+    text = generate()
+    if args.check:
+        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else None
+        if current == text:
+            print(f"{SCHEMA_PATH} is up to date")
+            return 0
+        recorded = _recorded_version(current)
+        generated = json.loads(text)["x-botocore-version"]
+        print(
+            f"error: {SCHEMA_PATH} is out of date (recorded botocore {recorded}, "
+            f"installed botocore {generated}); run `nox -s taskdef-schema` to regenerate it",
+            file=sys.stderr,
+        )
+        return 1
+    SCHEMA_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH} ({len(text.encode())} bytes)")
+    return 0
+
+
+def _recorded_version(text: str | None) -> str:
+    if text is None:
+        return "<file missing>"
+    try:
+        return str(json.loads(text).get("x-botocore-version", "<unrecorded>"))
+    except (ValueError, AttributeError):
+        return "<unreadable>"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

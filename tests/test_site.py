@@ -1,0 +1,307 @@
+"""The site: it builds with zero warnings, shows only real files, and carries the whole seed.
+
+One ``sphinx-build -W --keep-going`` runs per test session (the ``site`` fixture); the tests
+then read its output: the HTML, the pickled doctrees and the build environment.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docutils import nodes
+from markdown_it import MarkdownIt
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+SEED = ROOT.parent / "shared" / "seed" / "code-kyodai-notebook.md"
+CONFIG_SUFFIXES = {".yml", ".yaml", ".json"}
+CONFIG_LANGUAGES = {"yaml", "yml", "json", "jsonc", "json5"}
+# The pickled doctrees hold nodes of the site's own extensions.
+sys.path.insert(0, str(DOCS / "_ext"))
+
+
+def page_sources() -> list[Path]:
+    return sorted(
+        p for p in DOCS.rglob("*.md") if not any(part.startswith("_") for part in p.parts)
+    )
+
+
+def example_files() -> list[Path]:
+    return sorted(p for p in EXAMPLES.rglob("*") if p.suffix in CONFIG_SUFFIXES)
+
+
+@dataclass
+class Site:
+    output: str
+    html: Path
+    doctrees: Path
+    env: Any
+
+    def doctree(self, docname: str) -> nodes.document:
+        with (self.doctrees / f"{docname}.doctree").open("rb") as fh:
+            tree: nodes.document = pickle.load(fh)
+        return tree
+
+    def doctrees_all(self) -> Iterator[tuple[str, nodes.document]]:
+        for docname in sorted(self.env.found_docs):
+            yield docname, self.doctree(docname)
+
+    def page(self, docname: str) -> str:
+        return (self.html / f"{docname}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    out = tmp_path_factory.mktemp("site")
+    html, doctrees = out / "html", out / "doctrees"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-d",
+            str(doctrees),
+            str(DOCS),
+            str(html),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        pytest.fail(f"sphinx-build -W failed:\n{output}", pytrace=False)
+    with (doctrees / "environment.pickle").open("rb") as fh:
+        env = pickle.load(fh)
+    return Site(output=output, html=html, doctrees=doctrees, env=env)
+
+
+def test_build_has_no_warnings(site: Site) -> None:
+    assert "WARNING" not in site.output
+    assert "ERROR" not in site.output
+
+
+def test_every_example_is_included_by_a_page(site: Site) -> None:
+    srcdir = Path(site.env.srcdir)
+    included = {(srcdir / dep).resolve() for deps in site.env.dependencies.values() for dep in deps}
+    missing = [p.relative_to(ROOT).as_posix() for p in example_files() if p not in included]
+    assert not missing, f"examples no page includes: {missing}"
+
+
+def test_no_page_pastes_a_config_block_inline(site: Site) -> None:
+    md = MarkdownIt("commonmark")
+    inline = []
+    for page in page_sources():
+        for token in md.parse(page.read_text(encoding="utf-8")):
+            if token.type != "fence":
+                continue
+            words = token.info.replace("{", " ").replace("}", " ").split()
+            if CONFIG_LANGUAGES & {w.lower() for w in words}:
+                inline.append(f"{page.relative_to(ROOT)}:{token.map[0] + 1 if token.map else 0}")
+    for docname, tree in site.doctrees_all():
+        for block in tree.findall(nodes.literal_block):
+            language = str(block.get("language", "")).lower()
+            source = block.get("source")
+            from_example = source and EXAMPLES in Path(source).resolve().parents
+            if language in CONFIG_LANGUAGES and not from_example:
+                inline.append(f"{docname}: {block.astext()[:40]!r}")
+    assert not inline, f"inline YAML/JSON blocks (use literalinclude): {inline}"
+
+
+def test_every_page_starts_with_an_explicit_label() -> None:
+    bad = []
+    for page in page_sources():
+        lines = [line for line in page.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not (re.fullmatch(r"\([a-z0-9-]+\)=", lines[0]) and lines[1].startswith("# ")):
+            bad.append(page.relative_to(ROOT).as_posix())
+    assert not bad, f"pages without a '(label)=' line before the title: {bad}"
+
+
+def test_no_link_relies_on_an_automatic_id(site: Site) -> None:
+    bad = []
+    for page in site.html.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        # permalinks ("¶") point at their own element; every other link must use a label
+        for target in re.findall(r'<a (?![^>]*headerlink)[^>]*href="[^"#]*#(id\d+)"', html):
+            bad.append(f"{page.relative_to(site.html)}#{target}")
+    assert not bad
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not beside this checkout")
+def test_every_seed_link_is_on_the_site() -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    images = set(re.findall(r"!\[[^\]]*\]\((https?://[^)\s]+)\)", seed))
+    links = {u.rstrip(".,)") for u in re.findall(r"https?://[^\s)>]+", seed)} - images
+    assert len(links) >= 15  # the seed's reference links, not its pictures
+    site_text = "\n".join(p.read_text(encoding="utf-8") for p in page_sources())
+    missing = sorted(u for u in links if u not in site_text)
+    assert not missing, f"seed links missing from the site: {missing}"
+
+
+REQUIRED_LABELS = {
+    # seed topic -> the label of the section that carries it
+    "the four services and how CodePipeline chains them": "code-services",
+    "buildspec.yml: ECR login, commit-hash and latest tags, artifacts": "codebuild-buildspec",
+    "deployment types per platform, with a comparison table": "codedeploy-deployment-types",
+    "on-premises in-place with the CodeDeploy agent": "codedeploy-on-premises",
+    "EC2 in-place and blue/green": "codedeploy-ec2",
+    "Lambda blue/green": "codedeploy-lambda",
+    "Auto Scaling and ELB/ALB/NLB during in-place deployments": "codedeploy-integrations",
+    "ECS rolling update with imagedefinitions.json": "ecs-rolling-update",
+    "ECS blue/green": "ecs-blue-green",
+    "ECS blue/green appspec": "ecs-bg-appspec",
+    "ECS blue/green imageDetail.json": "ecs-bg-imagedetail",
+    "ECS blue/green taskdef.json": "ecs-bg-taskdef",
+    "<IMAGE1_NAME> and <TASK_DEFINITION> substitution": "ecs-bg-substitution",
+    "mistake: preBuild/postBuild": "mistake-camelcase-phases",
+    "mistake: runtime-versions docker: 18": "mistake-docker-runtime",
+    "mistake: imagedefinitions written, imageDetail listed": "mistake-wrong-artifact",
+    "mistake: JSON with comments": "mistake-json-comments",
+    "mistake: ContainerPort as a string": "mistake-containerport-string",
+    "the list of mistakes": "mistakes",
+}
+
+
+@pytest.mark.parametrize("topic", sorted(REQUIRED_LABELS))
+def test_seed_topic_has_its_section(site: Site, topic: str) -> None:
+    labels = site.env.domaindata["std"]["anonlabels"]  # sections and boxes alike
+    assert REQUIRED_LABELS[topic] in labels, f"no section labelled {REQUIRED_LABELS[topic]}"
+
+
+def test_blue_green_procedure_is_an_eight_step_definition_list(site: Site) -> None:
+    docname = site.env.domaindata["std"]["labels"]["ecs-blue-green"][0]
+    lists = list(site.doctree(docname).findall(nodes.definition_list))
+    assert any(len(dl.children) == 8 for dl in lists)
+
+
+def test_deployment_types_have_one_comparison_table(site: Site) -> None:
+    docname = site.env.domaindata["std"]["labels"]["codedeploy-deployment-types"][0]
+    tables = [
+        t
+        for t in site.doctree(docname).findall(nodes.table)
+        if all(word in t.astext() for word in ("オンプレミス", "EC2", "Lambda", "ECS"))
+    ]
+    assert len(tables) >= 1
+
+
+@pytest.mark.parametrize(
+    ("label", "tabs"),
+    [
+        ("codedeploy-deployment-types", ["EC2/オンプレミス", "Lambda", "ECS"]),
+        (
+            "codebuild-buildspec",
+            [
+                "ローリングアップデート (imagedefinitions.json)",
+                "ブルー/グリーン (imageDetail.json)",
+            ],
+        ),
+    ],
+)
+def test_platform_variants_are_tabs(site: Site, label: str, tabs: list[str]) -> None:
+    docname = site.env.domaindata["std"]["labels"][label][0]
+    html = site.page(docname)
+    found = re.findall(r'<button[^>]*class="sphinx-tabs-tab[^"]*"[^>]*>(.*?)</button>', html, re.S)
+    labels = {re.sub(r"<[^>]+>", "", f).strip() for f in found}
+    assert set(tabs) <= labels, f"tabs on {docname}: {labels}"
+
+
+@pytest.mark.parametrize("figure", ["pipeline", "codedeploy-agent", "ecs-bluegreen"])
+def test_each_figure_is_shown_in_both_themes_with_alt_text(site: Site, figure: str) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in site.html.rglob("*.html")]
+    for theme in ("light", "dark"):
+        imgs = [
+            m
+            for html in pages
+            for m in re.findall(rf'<img [^>]*src="[^"]*{figure}-{theme}\.svg"[^>]*>', html)
+        ]
+        assert imgs, f"{figure}-{theme}.svg is on no page"
+        for img in imgs:
+            alt = re.search(r'alt="([^"]*)"', img)
+            assert alt and len(alt.group(1)) > 20
+            assert f"only-{theme}" in img
+
+
+def test_every_mistake_file_is_shown_in_a_labelled_mistake_box(site: Site) -> None:
+    shown: dict[Path, str] = {}
+    for _docname, tree in site.doctrees_all():
+        for box in tree.findall(nodes.admonition):
+            if "mistake" not in box["classes"]:
+                continue
+            assert any(i.startswith("mistake-") for i in box["ids"]), box.astext()[:60]
+            assert box.next_node(nodes.title).astext().startswith("よくある間違い")
+            for block in box.findall(nodes.literal_block):
+                if block.get("source"):
+                    shown[Path(block["source"]).resolve()] = box["ids"][-1]
+    mistakes = [p for p in example_files() if "mistakes" in p.relative_to(EXAMPLES).parts]
+    missing = [p.relative_to(ROOT).as_posix() for p in mistakes if p not in shown]
+    assert mistakes and not missing, f"mistake files outside a よくある間違い box: {missing}"
+
+
+def test_mistake_index_lists_every_box(site: Site) -> None:
+    boxes = {
+        box["ids"][-1]
+        for _docname, tree in site.doctrees_all()
+        for box in tree.findall(nodes.admonition)
+        if "mistake" in box["classes"]
+    }
+    index = site.page("mistakes/index")
+    linked = set(re.findall(r'href="[^"]*#(mistake-[a-z0-9-]+)"', index))
+    assert boxes and boxes == linked
+
+
+def test_pages_are_self_contained(site: Site) -> None:
+    external = []
+    pattern = re.compile(r'<(?:script|img|link|iframe|source)\b[^>]*\b(?:src|href)="(https?:)?//')
+    for page in site.html.rglob("*.html"):
+        if pattern.search(page.read_text(encoding="utf-8")):
+            external.append(page.relative_to(site.html).as_posix())
+    assert not external, f"pages loading resources from outside the site: {external}"
+
+
+def test_each_page_links_to_its_source_and_shows_a_date(site: Site) -> None:
+    for docname in sorted(site.env.found_docs):
+        html = site.page(docname)
+        assert f"_sources/{docname}.md.txt" in html, docname
+        assert re.search(r"\d{4}-\d{2}-\d{2}", html), docname
+        assert (site.html / "_sources" / f"{docname}.md.txt").exists()
+
+
+def test_search_index_is_japanese(site: Site) -> None:
+    options = (site.html / "_static" / "documentation_options.js").read_text(encoding="utf-8")
+    assert "LANGUAGE: 'ja'" in options
+    raw = (site.html / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
+    terms = index["terms"]
+    # Japanese text is split into words (TinySegmenter), not indexed as whole sentences
+    for term in ("buildspec", "imagedefinitions", "デプロイ", "コンテナ", "ブルー"):
+        assert term in terms, term
+
+
+def test_every_heading_has_an_explicit_label() -> None:
+    """Headings get stable anchors (Japanese titles otherwise become ``#id4``)."""
+    md = MarkdownIt("commonmark")
+    bad = []
+    for page in page_sources():
+        text = page.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for token in md.parse(text):
+            if token.type == "heading_open" and token.map:
+                before = [line for line in lines[: token.map[0]] if line.strip()]
+                if not before or not re.fullmatch(r"\([a-z0-9-]+\)=", before[-1]):
+                    bad.append(f"{page.relative_to(ROOT)}:{token.map[0] + 1}")
+    assert not bad, f"headings without a '(label)=' line: {bad}"
