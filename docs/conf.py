@@ -21,6 +21,7 @@ extensions = [
     "themed_figure",
     "git_dates",
     "mistake_list",
+    "cjk_linebreaks",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]

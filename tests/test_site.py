@@ -305,3 +305,28 @@ def test_every_heading_has_an_explicit_label() -> None:
                 if not before or not re.fullmatch(r"\([a-z0-9-]+\)=", before[-1]):
                     bad.append(f"{page.relative_to(ROOT)}:{token.map[0] + 1}")
     assert not bad, f"headings without a '(label)=' line: {bad}"
+
+
+def test_japanese_line_breaks_do_not_become_spaces(site: Site) -> None:
+    """A source line break inside a Japanese sentence must not render as a space."""
+    bad = []
+    for page in site.html.rglob("*.html"):
+        for para in re.findall(r"<p>(.*?)</p>", page.read_text(encoding="utf-8"), re.S):
+            text = re.sub(r"<[^>]+>", "", para)
+            for m in re.finditer(r"[。、）」ぁ-んァ-ヶ一-龠]\n\s*[ぁ-んァ-ヶ一-龠]", text):
+                bad.append(f"{page.relative_to(site.html)}: {m.group()!r}")
+    assert not bad, bad[:5]
+
+
+def test_cjk_line_join_rules() -> None:
+    from cjk_linebreaks import join_lines
+
+    assert join_lines("です。\n次に") == "です。次に"
+    assert join_lines("です。\nYAML") == "です。YAML"
+    assert join_lines("使う\n  場合") == "使う場合"
+    assert join_lines("the\nword") == "the\nword"
+    assert join_lines("ECS\nの") == "ECS\nの"
+    # context characters come from neighbouring nodes and are never removed
+    assert join_lines("。", "ん", "\n") == "。"
+    assert join_lines("\n", "。", "直") == ""
+    assert join_lines("\nYAML", "。") == "YAML"
