@@ -7,25 +7,31 @@ shown as ``path:line:col: message`` with the offending line, never as a tracebac
 What an item checks:
 
 * a file anywhere under ``examples/`` must load strictly (YAML: safe loader, no duplicate
-  keys, no tabs; JSON: RFC 8259, no comments or trailing commas) with no error;
-* except under ``examples/mistakes/<case>/``, where a deliberately broken file may fail to
-  load: what the loader reports must then equal, line for line, the golden file
+  keys, no tabs; JSON: RFC 8259, no comments or trailing commas) and, when it is one of
+  the five kinds pipespec knows, pass ``pipespec check`` (cross-file rules included,
+  over the file's directory) without any error or warning;
+* except under ``examples/mistakes/<case>/``, where a file is wrong on purpose: what
+  pipespec reports for it must equal, line for line, the golden file
   ``examples/mistakes/<case>/expected.out`` (run ``python -m pytest examples
   --update-goldens`` to rewrite it).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pipespec import catalog
+from pipespec.check import check_paths
 from pipespec.findings import Finding, Severity
 from pipespec.load import load_path
 
 CONFIG_SUFFIXES = {".yml", ".yaml", ".json"}
 GOLDEN = "expected.out"
+_DIR_CACHE = pytest.StashKey[dict[Path, list[Finding]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,18 +79,34 @@ class ExampleItem(pytest.Item):
             return None
         return self.config.rootpath / "examples" / parts[0] / parts[1] / GOLDEN
 
+    def findings(self) -> list[Finding]:
+        """What pipespec reports for this file: ``check`` over its directory, or a strict load."""
+        if catalog.detect(self.path.name) is None:
+            return load_path(self.path, display=self.rel).findings
+        directory = self.path.parent.relative_to(self.config.rootpath)
+        cache: dict[Path, list[Finding]] = self.config.stash.setdefault(_DIR_CACHE, {})
+        if directory not in cache:
+            cwd = os.getcwd()
+            os.chdir(self.config.rootpath)
+            try:
+                cache[directory] = check_paths([directory], lang="en").findings
+            finally:
+                os.chdir(cwd)
+        return [f for f in cache[directory] if f.path == self.rel]
+
     def runtest(self) -> None:
-        doc = load_path(self.path, display=self.rel)
-        errors = [f for f in doc.findings if f.severity is Severity.ERROR]
+        found = self.findings()
         golden = self._golden()
         if golden is None:
-            if errors:
+            problems = [f for f in found if f.severity is not Severity.INFO]
+            if problems:
                 lines: list[str] = []
-                for f in errors:
-                    lines += _render(f, doc.line_text(f.line))
+                source = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+                for f in problems:
+                    lines += _render(f, source[f.line - 1] if 0 < f.line <= len(source) else "")
                 raise ExampleError(lines)
             return
-        self._compare(golden, [f.format() for f in errors])
+        self._compare(golden, [f.format() for f in found])
 
     def _compare(self, golden: Path, actual: list[str]) -> None:
         """Compare this file's lines of the golden file with ``actual``."""

@@ -86,24 +86,47 @@ def detect(path: str | PurePath) -> Kind | None:
     return None
 
 
+def _get_ci(mapping: dict[Any, Any], name: str) -> Any:
+    """``mapping[name]`` ignoring letter case (the ECS/Lambda AppSpec keys are read that way)."""
+    if name in mapping:
+        return mapping[name]
+    for key, value in mapping.items():
+        if isinstance(key, str) and key.lower() == name.lower():
+            return value
+    return None
+
+
 def appspec_platform(data: Any) -> str:
-    """``server`` (EC2/On-Premises), ``lambda`` or ``ecs``, from an appspec's content."""
+    """``server`` (EC2/On-Premises), ``lambda`` or ``ecs``, from an appspec's content.
+
+    ECS and Lambda keys are matched ignoring case: the reference writes the Lambda form
+    both as ``Resources``/``Type`` and as ``resources``/``type``.
+    """
     if isinstance(data, dict):
-        resources_ = data.get("Resources")
+        resources_ = _get_ci(data, "Resources")
         if isinstance(resources_, list):
             for item in resources_:
                 if isinstance(item, dict):
                     for body in item.values():
-                        kind = body.get("Type") if isinstance(body, dict) else None
+                        kind = _get_ci(body, "Type") if isinstance(body, dict) else None
                         if kind == "AWS::ECS::Service":
                             return "ecs"
                         if kind == "AWS::Lambda::Function":
                             return "lambda"
+            # no known Type (misspelt?): the property names tell
+            for item in resources_:
+                for body in item.values() if isinstance(item, dict) else ():
+                    props = _get_ci(body, "Properties") if isinstance(body, dict) else None
+                    names = {str(k).lower() for k in props} if isinstance(props, dict) else set()
+                    if names & {"taskdefinition", "loadbalancerinfo"}:
+                        return "ecs"
+                    if names & {"alias", "currentversion", "targetversion"}:
+                        return "lambda"
         if "os" in data or "files" in data or isinstance(data.get("hooks"), dict):
             return "server"
-        if isinstance(data.get("Hooks"), list):
-            return "lambda" if "Resources" not in data else "ecs"
-        if "Resources" in data:
+        if isinstance(_get_ci(data, "Hooks"), list):
+            return "lambda" if resources_ is None else "ecs"
+        if resources_ is not None:
             return "ecs"
     return "server"
 

@@ -29,8 +29,8 @@ class Finding:
     rule: str
     message: str
 
-    def sort_key(self) -> tuple[str, int, int, int, str]:
-        return (self.path, self.line, self.column, self.severity.rank, self.rule)
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        return (self.path, self.line, self.column, self.severity.rank, self.rule, self.message)
 
     def format(self) -> str:
         """``path:line:col: severity: message [RULE]``, the one-line text form."""

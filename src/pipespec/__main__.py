@@ -1,0 +1,7 @@
+"""``python -m pipespec``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

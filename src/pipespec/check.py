@@ -1,0 +1,439 @@
+"""The check pipeline: discover → load → schema → rules → bundle → suppress → findings.
+
+This is also the Python API (re-exported by :mod:`pipespec.api`)::
+
+    from pipespec.check import check_paths, check_text
+    findings = check_text("version: 0.2\\nphases: {}\\n", kind="buildspec")
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import catalog, config
+from .findings import Finding, Severity
+from .load import Document, Lang, NodePath, load_path, load_text
+from .rules import RULES, BundleHit, Rule, bundle_rules, for_kind
+from .rules.appspec import normalise_keys
+from .schema import Validator, Violation, json_type
+
+#: Directories never searched when a directory is given.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".nox", ".tox", ".venv", "venv", "node_modules", "__pycache__",
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", "_build", "build", "dist"}
+)  # fmt: skip
+
+YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false"})
+
+
+class UsageError(Exception):
+    """Bad arguments (exit code 2): an unknown kind, a missing path."""
+
+
+@dataclass
+class Context:
+    """What a rule's ``check`` sees: one loaded document of a known kind."""
+
+    doc: Document
+    kind: catalog.Kind
+    platform: str | None = None
+    lang: Lang = "en"
+    file: Path | None = None
+
+    @property
+    def data(self) -> Any:
+        return self.doc.data
+
+    def get(self, *path: str | int) -> Any:
+        """The value at ``path``, or None when any step is missing or of another type."""
+        node = self.doc.data
+        for part in path:
+            in_list = (
+                isinstance(part, int) and isinstance(node, list) and -len(node) <= part < len(node)
+            )
+            in_map = isinstance(part, str) and isinstance(node, dict) and part in node
+            if not (in_list or in_map):
+                return None
+            node = node[part]
+        return node
+
+    def mapping(self, *path: str | int) -> dict[str, Any]:
+        value = self.get(*path)
+        return value if isinstance(value, dict) else {}
+
+    def sequence(self, *path: str | int) -> list[Any]:
+        value = self.get(*path)
+        return value if isinstance(value, list) else []
+
+
+@dataclass
+class Entry:
+    """One checked file inside a bundle."""
+
+    path: str
+    kind: catalog.Kind
+    doc: Document
+    platform: str | None = None
+
+
+@dataclass
+class Bundle:
+    """The checked files of one directory (a CodePipeline artifact root)."""
+
+    directory: str
+    entries: list[Entry] = field(default_factory=list)
+
+    def of(self, kind: str, platform: str | None = None) -> list[Entry]:
+        return [
+            e
+            for e in self.entries
+            if e.kind.name == kind and e.doc.ok and (platform is None or e.platform == platform)
+        ]
+
+    def first(self, kind: str, platform: str | None = None) -> Entry | None:
+        found = self.of(kind, platform)
+        return found[0] if found else None
+
+    def entry(self, path: str) -> Entry:
+        for e in self.entries:
+            if e.path == path:
+                return e
+        raise KeyError(path)
+
+
+# --------------------------------------------------------------------------- messages
+
+_TYPE_WORDS = {
+    "string": ("a string", "文字列"),
+    "integer": ("an integer", "整数"),
+    "number": ("a number", "数値"),
+    "boolean": ("a boolean", "真偽値"),
+    "array": ("a list", "リスト"),
+    "object": ("a mapping", "マッピング"),
+    "null": ("null", "null"),
+}
+
+
+def _type_word(name: str, lang: Lang) -> str:
+    en, ja = _TYPE_WORDS.get(name, (name, name))
+    return ja if lang == "ja" else en
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json_type(value)
+
+
+def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
+    """Message parameters for a schema violation, with the language-dependent parts made."""
+    p = dict(v.params)
+    ja = lang == "ja"
+    if p.get("name") == "the document" and ja:
+        p["name"] = "ドキュメント"
+    hint = p.get("hint")
+    p["dym"] = (
+        (f"。{hint!r} の誤りではありませんか" if ja else f"; did you mean {hint!r}?")
+        if (hint)
+        else ""
+    )
+    if "expected" in p:
+        words = [_type_word(t, lang) for t in p["expected"]]
+        p["expected"] = (" か ".join(words)) if ja else " or ".join(words)
+    if "actual" in p:
+        p["actual"] = _type_word(p["actual"], lang)
+    if "value" in p:
+        p["shown"] = _show(p["value"])
+    if v.code == "bad-value":
+        if "allowed" in p:
+            allowed = ", ".join(_show(a) for a in p["allowed"])
+            p["constraint"] = f"{allowed} のいずれか" if ja else f"one of {allowed}"
+        elif p.get("minimum") is not None or p.get("maximum") is not None:
+            lo, hi = p.get("minimum"), p.get("maximum")
+            if ja:
+                p["constraint"] = "".join(
+                    [f"{lo} 以上" if lo is not None else "", f"{hi} 以下" if hi is not None else ""]
+                )
+            else:
+                parts = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
+                p["constraint"] = " and ".join(x for x in parts if x)
+        elif "count" in p:
+            lo, hi = p.get("min_items"), p.get("max_items")
+            if ja:
+                p["constraint"] = (
+                    "".join(
+                        [
+                            f"{lo} 個以上" if lo is not None else "",
+                            f"{hi} 個以下" if hi is not None else "",
+                        ]
+                    )
+                    + "の要素"
+                )
+            else:
+                parts = [f"at least {lo}" if lo is not None else "",
+                         f"at most {hi}" if hi is not None else ""]  # fmt: skip
+                p["constraint"] = " and ".join(x for x in parts if x) + " items"
+            p["shown"] = f"{p['count']} 個" if ja else f"{p['count']} items"
+        else:
+            lo, hi = p.get("min_length"), p.get("max_length")
+            if lo == 1 and hi is None:
+                p["constraint"] = "空でない文字列" if ja else "a non-empty string"
+            elif ja:
+                parts = [f"{lo} 文字以上" if lo is not None else "",
+                         f"{hi} 文字以下" if hi is not None else ""]  # fmt: skip
+                p["constraint"] = "".join(parts)
+            else:
+                parts = [f"at least {lo}" if lo is not None else "",
+                         f"at most {hi}" if hi is not None else ""]  # fmt: skip
+                p["constraint"] = " and ".join(x for x in parts if x) + " characters long"
+    return p
+
+
+def _finding(
+    doc: Document, rule: Rule, path: NodePath, params: dict[str, Any], lang: Lang, *,
+    key: bool = False, severity: Severity | None = None,
+) -> Finding:  # fmt: skip
+    line, column = doc.position(path, key=key)
+    return Finding(
+        doc.path, line, column, severity or rule.severity, rule.id, rule.message(lang, params)
+    )
+
+
+# --------------------------------------------------------------------------- one document
+
+
+def _schema_findings(ctx: Context) -> Iterator[Finding]:
+    kind, doc = ctx.kind, ctx.doc
+    root = catalog.schema(kind.schema)
+    validator = Validator(root)
+    target = root["$defs"][ctx.platform] if kind.name == "appspec" and ctx.platform else root
+    read_only = set(root.get("x-read-only-keys", []))
+    generic = {
+        "unknown-key": f"{kind.prefix}001",
+        "wrong-type": f"{kind.prefix}002",
+        "missing-key": f"{kind.prefix}003",
+        "bad-value": f"{kind.prefix}004",
+    }
+    data = doc.data
+    if (
+        kind.name == "taskdef"
+        and isinstance(data, dict)
+        and isinstance(data.get("taskDefinition"), dict)
+    ):
+        return  # describe-task-definition output, wrapped: TD106 says so once, not per key
+    for v in validator.validate(data, target):
+        rule_id = v.rule or generic[v.code]
+        params = schema_params(v, ctx.lang)
+        if v.code == "unknown-key" and len(v.path) == 1 and v.path[0] in read_only:
+            rule_id = "TD104"
+        if kind.name == "taskdef" and v.code == "wrong-type" and v.params.get("actual") == "null":
+            rule_id = "TD109"  # null: the AWS CLI rejects it, other tools drop the key
+        if (
+            v.code == "wrong-type"
+            and v.params.get("actual") == "boolean"
+            and "string" in v.params.get("expected", [])
+            and doc.plain_scalars.get(v.path, "").lower() in YAML11_BOOLEANS
+        ):
+            rule_id = "LD011"
+            params["source"] = doc.plain_scalars[v.path]
+        yield _finding(doc, RULES[rule_id], v.path, params, ctx.lang, key=v.at_key)
+
+
+def _rule_findings(ctx: Context) -> Iterator[Finding]:
+    for rule in for_kind(ctx.kind.name):
+        assert rule.check is not None
+        try:
+            hits = list(rule.check(ctx))
+        except Exception as exc:  # a bug in a rule must not hide the other findings
+            yield Finding(
+                ctx.doc.path, 1, 1, Severity.ERROR, "PS999",
+                RULES["PS999"].message(ctx.lang, {"rule": rule.id, "error": repr(exc)}),
+            )  # fmt: skip
+            continue
+        for hit in hits:
+            yield _finding(
+                ctx.doc, rule, hit.path, hit.params, ctx.lang, key=hit.key, severity=hit.severity
+            )
+
+
+def check_document(
+    doc: Document, kind: catalog.Kind, *, lang: Lang = "en", file: Path | None = None
+) -> tuple[list[Finding], Entry]:
+    """Schema and semantic findings for a loaded document (loader findings included)."""
+    findings = list(doc.findings)
+    platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
+    if kind.name == "appspec":
+        normalise_keys(doc, platform)  # ECS/Lambda keys are case-insensitive
+    entry = Entry(doc.path, kind, doc, platform)
+    if not doc.ok:
+        return findings, entry
+    ctx = Context(doc, kind, platform, lang, file)
+    findings += _schema_findings(ctx)
+    findings += _rule_findings(ctx)
+    return findings, entry
+
+
+def check_text(
+    text: str | bytes, kind: str, *, path: str = "<text>", lang: Lang = "en"
+) -> list[Finding]:
+    """Check ``text`` as a file of ``kind`` (``buildspec``, ``appspec``, …)."""
+    k = _kind(kind)
+    fmt: Literal["yaml", "json"] = (
+        "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
+    )
+    doc = load_text(text, path, fmt, lang=lang)
+    findings, _ = check_document(doc, k, lang=lang)
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _kind(name: str) -> catalog.Kind:
+    try:
+        return catalog.KINDS[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown kind {name!r} (choose from {', '.join(catalog.KINDS)})"
+        ) from None
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def discover(
+    paths: Iterable[str | Path], kind: str | None = None
+) -> list[tuple[Path, str, catalog.Kind | None]]:
+    """Files to check, with the path to show and the kind of each.
+
+    A file named on the command line is always checked: as ``kind`` when given, else as
+    its name says (None when the name says nothing). In a directory, files are found by
+    name, and ``kind`` keeps only the files of that kind.
+    """
+    forced = _kind(kind) if kind is not None else None
+    found: list[tuple[Path, str, catalog.Kind | None]] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    detected = catalog.detect(name)
+                    if detected is None or (forced is not None and detected is not forced):
+                        continue
+                    f = Path(root) / name
+                    found.append((f, _display(f), detected))
+        elif p.exists() or p.is_symlink():
+            found.append((p, _display(p), forced or catalog.detect(p.name)))
+        else:
+            raise UsageError(f"no such file or directory: {given}")
+    return found
+
+
+def _display(p: Path) -> str:
+    try:
+        rel = p.absolute().relative_to(Path.cwd())
+    except ValueError:
+        return p.as_posix()
+    return rel.as_posix()
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    *,
+    kind: str | None = None,
+    lang: Lang = "en",
+    settings: config.Settings | None = None,
+) -> Result:
+    """Check files and directories (searched recursively); cross-file rules per directory."""
+    settings = settings if settings is not None else config.Settings()
+    findings: list[Finding] = []
+    bundles: dict[str, Bundle] = {}
+    files = discover(paths, kind)
+    for path, shown, k in files:
+        if k is None:
+            findings.append(
+                Finding(
+                    shown, 1, 1, Severity.ERROR, "PS001",
+                    RULES["PS001"].message(lang, {"kinds": ", ".join(catalog.KINDS)}),
+                )
+            )  # fmt: skip
+            continue
+        doc = load_path(path, lang=lang, display=shown)
+        doc_findings, entry = check_document(doc, k, lang=lang, file=path)
+        findings += doc_findings
+        directory = str(path.parent)
+        bundles.setdefault(directory, Bundle(directory)).entries.append(entry)
+    for bundle in bundles.values():
+        findings += bundle_findings(bundle, lang)
+    kept = [f for f in findings if not _suppressed(f, bundles, settings)]
+    return Result(sorted(set(kept), key=Finding.sort_key), len(files))
+
+
+def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in bundle_rules():
+        assert rule.bundle_check is not None
+        try:
+            hits: list[BundleHit] = list(rule.bundle_check(bundle))
+        except Exception as exc:
+            out.append(
+                Finding(
+                    bundle.directory, 1, 1, Severity.ERROR, "PS999",
+                    RULES["PS999"].message(lang, {"rule": rule.id, "error": repr(exc)}),
+                )
+            )  # fmt: skip
+            continue
+        for hit in hits:
+            doc = bundle.entry(hit.file).doc
+            out.append(_finding(doc, rule, hit.path, hit.params, lang, key=hit.key))
+    return out
+
+
+_IGNORE = re.compile(r"#\s*pipespec:\s*ignore(?:=([A-Za-z0-9_, ]+))?")
+
+
+def _suppressed(f: Finding, bundles: dict[str, Bundle], settings: config.Settings) -> bool:
+    if settings.ignores(f.path, f.rule):
+        return True
+    for bundle in bundles.values():
+        for e in bundle.entries:
+            if e.path == f.path:
+                return _inline_ignored(e.doc, f)
+    return False
+
+
+def _inline_ignored(doc: Document, f: Finding) -> bool:
+    if doc.format != "yaml":
+        return False
+    candidates = [doc.line_text(f.line)]
+    previous = doc.line_text(f.line - 1)
+    if previous.lstrip().startswith("#"):
+        candidates.append(previous)
+    for line in candidates:
+        m = _IGNORE.search(line)
+        if m:
+            ids = {i.strip() for i in (m.group(1) or "").split(",") if i.strip()}
+            if not ids or f.rule in ids:
+                return True
+    return False

@@ -1,0 +1,141 @@
+"""Command line: argument parsing and exit codes only (0 clean, 1 errors found, 2 usage)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from functools import cache
+
+from . import __version__, catalog, config
+from .check import UsageError, check_paths
+from .load import Lang
+from .report import FORMATS
+from .rules import RULES
+
+
+def default_lang(environ: os._Environ[str] | dict[str, str] = os.environ) -> Lang:
+    """``ja`` when the locale says Japanese (LC_ALL, LC_MESSAGES, LANG), else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pipespec",
+        description="Validate AWS CodeBuild/CodeDeploy/ECS pipeline files: buildspec, appspec, "
+        "taskdef, imagedefinitions.json and imageDetail.json.",
+    )
+    parser.add_argument("--version", action="version", version=f"pipespec {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser(
+        "check",
+        help="check files and directories",
+        description="Check files and directories (searched recursively). Exit status: 0 when "
+        "there is no error, 1 when there is any error, 2 for usage errors.",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--kind", choices=list(catalog.KINDS), help="override detection by name")
+    check.add_argument("--lang", choices=["en", "ja"], help="message language (default: locale)")
+    check.add_argument(
+        "--no-config", action="store_true", help="ignore [tool.pipespec] in pyproject.toml"
+    )
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=["text", "json"], default="text")
+    rules.add_argument("--lang", choices=["en", "ja"])
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a kind")
+    schema.add_argument("kind", choices=list(catalog.KINDS))
+    return parser
+
+
+@cache
+def _lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(1_000_000).splitlines()
+    except OSError:
+        return []
+
+
+def _source(path: str, line: int) -> str:
+    lines = _lines(path)
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _check(args: argparse.Namespace) -> int:
+    lang: Lang = args.lang or default_lang()
+    settings = config.Settings() if args.no_config else config.load()
+    result = check_paths(args.paths, kind=args.kind, lang=lang, settings=settings)
+    sys.stdout.write(FORMATS[args.format](result.findings, _source))
+    if args.format == "text":
+        summary = (
+            f"{result.errors} 件のエラー、{result.warnings} 件の警告 ({result.files} ファイル)"
+            if lang == "ja"
+            else f"{result.errors} error(s), {result.warnings} warning(s) in {result.files} file(s)"
+        )
+        print(summary, file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    lang: Lang = args.lang or default_lang()
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "kind": r.kind,
+            "severity": r.severity.value,
+            "explanation": r.explain_ja if lang == "ja" else r.explain_en,
+        }
+        for r in sorted(RULES.values(), key=lambda r: r.id)
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']}  {row['severity']:<7}  {row['name']}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(catalog.schema(catalog.KINDS[args.kind].schema), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        return _schema(args)
+    except (UsageError, config.ConfigError) as exc:
+        print(f"pipespec: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 1
+    except KeyboardInterrupt:
+        print("pipespec: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # never a traceback
+        print(f"pipespec: internal error: {exc!r} (please report this)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Rules reported while reading a file (``LD``) and by pipespec itself (``PS``)."""
+
+from __future__ import annotations
+
+from ..findings import Severity
+from ..load import _MESSAGES
+from . import Rule, register
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_LOADER: list[tuple[str, str, Severity, str, str, str, str, str]] = [
+    # id, name, severity, explain_en, explain_ja, example_name, bad, good
+    (
+        "LD001",
+        "syntax-error",
+        E,
+        "The file is not valid YAML or JSON. JSON files (taskdef.json, imagedefinitions.json, "
+        "imageDetail.json) must be strict JSON: no comments, no trailing commas, double quotes.",
+        "YAML または JSON として読めません。taskdef.json・imagedefinitions.json・imageDetail.json "
+        "は厳密な JSON で、コメントや末尾のカンマは書けず、文字列はダブルクォートで囲みます。",
+        "imagedefinitions.json",
+        '[\n  {"name": "web", "imageUri": "web:1"},\n]\n',
+        '[\n  {"name": "web", "imageUri": "web:1"}\n]\n',
+    ),
+    (
+        "LD002",
+        "duplicate-key",
+        E,
+        "A key appears twice in the same mapping. YAML and JSON parsers silently keep one of "
+        "the values (PyYAML the last, others the first), so half of what you wrote is ignored.",
+        "同じマッピングに同じキーが 2 回あります。パーサーは黙ってどちらか一方の値だけを使うため、"
+        "書いた内容の片方が無視されます。",
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n  build:\n    commands:\n"
+        "      - make test\n",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n      - make test\n",
+    ),
+    (
+        "LD003",
+        "tab-indentation",
+        E,
+        "YAML forbids tabs in indentation; CodeBuild reports `YAML_FILE_ERROR Message: found "
+        "character that cannot start any token`.",
+        "YAML のインデントにタブは使えません。CodeBuild は `YAML_FILE_ERROR Message: found "
+        "character that cannot start any token` で失敗します。",
+        "buildspec.yml",
+        "version: 0.2\nphases:\n\tbuild:\n\t\tcommands:\n\t\t\t- make\n",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n",
+    ),
+    (
+        "LD004",
+        "crlf-line-endings",
+        W,
+        "The file uses Windows line endings (CRLF). Most tools accept them, but CodeDeploy's "
+        "AppSpec parser is documented to fail on them; use LF everywhere.",
+        "改行コードが Windows 形式 (CRLF) です。多くのツールは受け付けますが、CodeDeploy の "
+        "AppSpec の解析は失敗することが文書化されています。LF にそろえてください。",
+        "buildspec.yml",
+        "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - make\r\n",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n",
+    ),
+    (
+        "LD005",
+        "byte-order-mark",
+        W,
+        "The file starts with a UTF-8 byte order mark, which some AWS parsers reject.",
+        "ファイルの先頭に UTF-8 の BOM があります。AWS のパーサーによっては受け付けません。",
+        "imageDetail.json",
+        '\ufeff{"ImageURI": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1"}\n',
+        '{"ImageURI": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1"}\n',
+    ),
+    (
+        "LD006",
+        "file-too-large",
+        E,
+        "The file is larger than pipespec's size limit (10 MiB) and is not checked. AWS limits "
+        "are far lower (imagedefinitions.json: 100 KB; task definition artifact: 3 MB).",
+        "ファイルが pipespec の上限 (10 MiB) を超えているため検査しません。AWS の上限はさらに小さく、"
+        "imagedefinitions.json は 100 KB、タスク定義のアーティファクトは 3 MB です。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "LD007",
+        "alias-expansion-limit",
+        E,
+        "The YAML document expands to more nodes than pipespec allows (200,000), usually "
+        'because of nested aliases (a "billion laughs" file). It is not checked.',
+        "YAML のエイリアスを展開するとノード数が上限 (200,000) を超えます (いわゆる billion laughs)。"
+        "検査しません。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "LD008",
+        "nesting-depth-limit",
+        E,
+        "The document is nested more deeply than pipespec allows (100 levels). It is not checked.",
+        "入れ子が上限 (100 段) を超えているため検査しません。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "LD009",
+        "not-utf8",
+        E,
+        "The file is not UTF-8 (for example UTF-16, or Shift_JIS). AWS reads these files as UTF-8.",
+        "ファイルが UTF-8 ではありません (UTF-16 や Shift_JIS など)。AWS はこれらのファイルを "
+        "UTF-8 として読みます。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "LD010",
+        "unreadable-file",
+        E,
+        "The path cannot be read (permissions, a directory with a file's name, a broken link).",
+        "ファイルを読めません (権限がない、ファイル名のディレクトリ、壊れたリンクなど)。",
+        "",
+        "",
+        "",
+    ),
+]
+
+for _id, _name, _sev, _en_x, _ja_x, _example, _bad, _good in _LOADER:
+    _en, _ja = _MESSAGES[_id]
+    register(Rule(_id, _name, "load", _sev, _en, _ja, _en_x, _ja_x, _bad, _good, _example))
+
+register(
+    Rule(
+        "LD011", "yaml11-boolean", "schema", Severity.WARNING,
+        "{source!r} is read as the boolean {shown} (YAML 1.1) where {name} expects a string; "
+        "quote it",
+        "{source!r} は YAML 1.1 では真偽値 {shown} として読まれますが、{name} には文字列が必要です。"
+        "引用符で囲んでください",
+        "YAML 1.1 reads the plain words yes, no, on, off, y and n as booleans. Where AWS expects "
+        "a string, quote them.",
+        "YAML 1.1 では引用符のない yes・no・on・off・y・n は真偽値になります。文字列が必要な場所では"
+        "引用符で囲みます。",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - yes\n",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - \"yes\"\n",
+        "buildspec.yml",
+    )
+)  # fmt: skip
+register(
+    Rule(
+        "PS001", "unknown-kind", "pipespec", Severity.ERROR,
+        "cannot tell what kind of file this is from its name; use --kind ({kinds})",
+        "ファイル名から種類を判断できません。--kind で指定してください ({kinds})",
+        "A file given on the command line has a name pipespec does not recognise.",
+        "コマンドラインで指定したファイルの名前から種類を判断できません。",
+    )
+)  # fmt: skip
+register(
+    Rule(
+        "PS999", "internal-error", "pipespec", Severity.ERROR,
+        "internal error in rule {rule}: {error} (please report this)",
+        "ルール {rule} の内部エラー: {error} (報告してください)",
+        "A rule crashed. The other rules still ran; this is a bug in pipespec.",
+        "ルールが異常終了しました。ほかのルールは実行されています。pipespec の不具合です。",
+    )
+)  # fmt: skip

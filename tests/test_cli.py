@@ -1,0 +1,183 @@
+"""The command line: formats, exit codes, languages, suppression and configuration."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipespec import cli
+from pipespec.rules import RULES
+
+GOOD = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
+BAD = "version: 0.2\nphases:\n  preBuild:\n    commands:\n      - make\n"
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "buildspec.yml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "buildspec.yml").write_text(BAD, encoding="utf-8")
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_exit_codes(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "good")[0] == 0
+    assert run(capsys, "check", "bad")[0] == 1
+    code, out, err = run(capsys, "check", "missing.yml")
+    assert (
+        code == 2
+        and out == ""
+        and err == "pipespec: error: no such file or directory: missing.yml\n"
+    )
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["check", "--no-such-option", "good"])
+    assert exc.value.code == 2
+
+
+def test_text_format_shows_the_line_and_a_caret(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, err = run(capsys, "check", "bad")
+    assert out.splitlines() == [
+        "bad/buildspec.yml:3:3: error: unknown build phase 'preBuild'; did you mean 'pre_build'? "
+        "(CodeBuild runs only install, pre_build, build and post_build) [BS101]",
+        "    preBuild:",
+        "    ^",
+    ]
+    assert err == "1 error(s), 0 warning(s) in 1 file(s)\n"
+
+
+def test_json_contract(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--format", "json", ".")
+    rows = json.loads(out)
+    assert code == 1
+    assert rows == [
+        {
+            "path": "bad/buildspec.yml",
+            "line": 3,
+            "column": 3,
+            "severity": "error",
+            "rule": "BS101",
+            "message": rows[0]["message"],
+        }
+    ]
+    assert run(capsys, "check", "--format", "json", "good")[1] == "[]\n"
+
+
+def test_sarif(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "check", "--format", "sarif", ".")
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert len(rules) == len(RULES)
+    (result,) = run_["results"]
+    assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == "BS101"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 3, "startColumn": 3}
+    assert result["level"] == "error"
+
+
+def test_github_annotations_are_escaped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "check", "--format", "github", "bad")
+    assert out.startswith("::error file=bad/buildspec.yml,line=3,col=3,title=BS101::unknown build")
+    assert out.count("\n") == 1
+
+
+def test_language_from_flag_and_locale(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "不明なビルドフェーズ" in run(capsys, "check", "--lang", "ja", "bad")[1]
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    _, out, err = run(capsys, "check", "bad")
+    assert "不明なビルドフェーズ" in out and "件のエラー" in err
+    assert "unknown build phase" in run(capsys, "check", "--lang", "en", "bad")[1]
+
+
+def test_kind_override_and_unknown_names(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tree / "ci.yml").write_text(BAD, encoding="utf-8")
+    code, out, _ = run(capsys, "check", "ci.yml")
+    assert code == 1 and "[PS001]" in out
+    code, out, _ = run(capsys, "check", "--kind", "buildspec", "ci.yml")
+    assert code == 1 and "[BS101]" in out
+    # in a directory, files are found by name only: ci.yml is not a buildspec
+    code, out, _ = run(capsys, "check", "--format", "json", ".")
+    assert {r["path"] for r in json.loads(out)} == {"bad/buildspec.yml"}
+
+
+def test_hidden_and_build_directories_are_skipped(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for skipped in (".git", "node_modules", ".venv"):
+        (tree / skipped).mkdir()
+        (tree / skipped / "buildspec.yml").write_text(BAD, encoding="utf-8")
+    _, out, _ = run(capsys, "check", "--format", "json", ".")
+    assert len(json.loads(out)) == 1
+
+
+def test_inline_ignore(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = BAD.replace("  preBuild:", "  preBuild:  # pipespec: ignore=BS101")
+    (tree / "bad" / "buildspec.yml").write_text(text, encoding="utf-8")
+    assert run(capsys, "check", "bad")[0] == 0
+    text = BAD.replace("  preBuild:", "  # pipespec: ignore=BS999\n  preBuild:")
+    (tree / "bad" / "buildspec.yml").write_text(text, encoding="utf-8")
+    assert run(capsys, "check", "bad")[0] == 1  # another rule's ID does not hide it
+
+
+def test_pyproject_ignores(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tree / "pyproject.toml").write_text(
+        '[tool.pipespec]\nper-path-ignores = { "bad/*" = ["BS101"] }\n', encoding="utf-8"
+    )
+    assert run(capsys, "check", ".")[0] == 0
+    assert run(capsys, "check", "--no-config", ".")[0] == 1
+    (tree / "pyproject.toml").write_text('[tool.pipespec]\nignore = "BS101"\n', encoding="utf-8")
+    code, _, err = run(capsys, "check", ".")
+    assert code == 2 and "tool.pipespec.ignore must be a list" in err
+
+
+def test_a_crashing_rule_is_a_finding_not_a_traceback(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    def boom(ctx: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(RULES, "BS102", dataclasses.replace(RULES["BS102"], check=boom))
+    code, out, err = run(capsys, "check", "bad")
+    assert code == 1
+    assert "[PS999]" in out and "RuntimeError('boom')" in out
+    assert "[BS101]" in out  # the other rules still ran
+    assert "Traceback" not in out + err
+
+
+def test_rules_and_schema_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    assert code == 0 and {r["id"] for r in json.loads(out)} == set(RULES)
+    code, out, _ = run(capsys, "schema", "buildspec")
+    assert code == 0 and json.loads(out)["title"].startswith("AWS CodeBuild buildspec")
+
+
+def test_python_dash_m(tree: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipespec", "check", "bad"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1 and "[BS101]" in proc.stdout
