@@ -22,6 +22,7 @@ extensions = [
     "git_dates",
     "mistake_list",
     "cjk_linebreaks",
+    "pipespec.sphinxext",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]

@@ -118,7 +118,10 @@ def test_no_page_pastes_a_config_block_inline(site: Site) -> None:
             language = str(block.get("language", "")).lower()
             source = block.get("source")
             from_example = source and EXAMPLES in Path(source).resolve().parents
-            if language in CONFIG_LANGUAGES and not from_example:
+            # the rule reference renders each rule's bad/good example from the registry,
+            # where tests/test_rules.py proves them; they are data of pipespec, not pasted
+            from_registry = "pipespec-rule-example" in block["classes"]
+            if language in CONFIG_LANGUAGES and not (from_example or from_registry):
                 inline.append(f"{docname}: {block.astext()[:40]!r}")
     assert not inline, f"inline YAML/JSON blocks (use literalinclude): {inline}"
 
@@ -330,3 +333,48 @@ def test_cjk_line_join_rules() -> None:
     assert join_lines("。", "ん", "\n") == "。"
     assert join_lines("\n", "。", "直") == ""
     assert join_lines("\nYAML", "。") == "YAML"
+
+
+def test_mistake_boxes_show_pipespec_output(site: Site) -> None:
+    """Every よくある間違い about one of pipespec's five kinds shows its real diagnostics."""
+    from pipespec import catalog
+
+    for _docname, tree in site.doctrees_all():
+        for box in tree.findall(nodes.admonition):
+            if "mistake" not in box["classes"]:
+                continue
+            files = [Path(b["source"]) for b in box.findall(nodes.literal_block) if b.get("source")]
+            if not any(catalog.detect(f.name) for f in files):
+                continue
+            outputs = [
+                b.astext() for b in box.findall(nodes.literal_block)
+                if "pipespec-output" in b["classes"]
+            ]  # fmt: skip
+            assert outputs, box["ids"]
+            for f in files:
+                golden = f.parent / "expected.out"
+                for line in golden.read_text(encoding="utf-8").splitlines():
+                    if line.startswith(f.relative_to(ROOT).as_posix() + ":"):
+                        rule = line.rsplit("[", 1)[1]
+                        assert any(f"[{rule}" in out for out in outputs), (box["ids"], rule)
+
+
+def test_rule_reference_covers_every_rule(site: Site) -> None:
+    from pipespec.rules import RULES
+
+    labels = site.env.domaindata["std"]["labels"]
+    missing = [r for r in RULES if f"rule-{r.lower()}" not in labels]
+    assert not missing
+
+
+def test_no_markdown_leaks_into_the_text(site: Site) -> None:
+    """CommonMark does not close ``**`` before CJK text after punctuation: catch such leaks."""
+    bad = []
+    for page in site.html.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for para in re.findall(r"<p>(.*?)</p>", html, re.S):
+            text = re.sub(r"<code.*?</code>", "", para, flags=re.S)
+            text = re.sub(r"<[^>]+>", "", text)
+            if "**" in text or re.search(r"(?<![\w`])`[^`]+`(?![\w`])", text):
+                bad.append(f"{page.relative_to(site.html)}: {text[:60]!r}")
+    assert not bad, bad

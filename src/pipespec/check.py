@@ -308,13 +308,14 @@ def _kind(name: str) -> catalog.Kind:
 
 
 def discover(
-    paths: Iterable[str | Path], kind: str | None = None
+    paths: Iterable[str | Path], kind: str | None = None, base: Path | None = None
 ) -> list[tuple[Path, str, catalog.Kind | None]]:
     """Files to check, with the path to show and the kind of each.
 
     A file named on the command line is always checked: as ``kind`` when given, else as
     its name says (None when the name says nothing). In a directory, files are found by
-    name, and ``kind`` keeps only the files of that kind.
+    name, and ``kind`` keeps only the files of that kind. Paths are shown relative to
+    ``base`` (default: the current directory) when they are under it.
     """
     forced = _kind(kind) if kind is not None else None
     found: list[tuple[Path, str, catalog.Kind | None]] = []
@@ -328,17 +329,17 @@ def discover(
                     if detected is None or (forced is not None and detected is not forced):
                         continue
                     f = Path(root) / name
-                    found.append((f, _display(f), detected))
+                    found.append((f, _display(f, base), detected))
         elif p.exists() or p.is_symlink():
-            found.append((p, _display(p), forced or catalog.detect(p.name)))
+            found.append((p, _display(p, base), forced or catalog.detect(p.name)))
         else:
             raise UsageError(f"no such file or directory: {given}")
     return found
 
 
-def _display(p: Path) -> str:
+def _display(p: Path, base: Path | None = None) -> str:
     try:
-        rel = p.absolute().relative_to(Path.cwd())
+        rel = p.absolute().relative_to((base or Path.cwd()).absolute())
     except ValueError:
         return p.as_posix()
     return rel.as_posix()
@@ -364,12 +365,13 @@ def check_paths(
     kind: str | None = None,
     lang: Lang = "en",
     settings: config.Settings | None = None,
+    base: Path | None = None,
 ) -> Result:
     """Check files and directories (searched recursively); cross-file rules per directory."""
     settings = settings if settings is not None else config.Settings()
     findings: list[Finding] = []
     bundles: dict[str, Bundle] = {}
-    files = discover(paths, kind)
+    files = discover(paths, kind, base)
     for path, shown, k in files:
         if k is None:
             findings.append(

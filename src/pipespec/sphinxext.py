@@ -1,0 +1,222 @@
+"""Sphinx directives that put pipespec's real output on a page, computed at build time.
+
+Enable with ``extensions = ["pipespec.sphinxext"]``. Options (``conf.py``):
+
+``pipespec_root``
+    Directory that paths in the output are shown relative to (default: the parent of the
+    Sphinx source directory, i.e. the repository root when the docs live in ``docs/``).
+``pipespec_lang``
+    Message language, ``"ja"`` (default) or ``"en"``.
+
+Directives:
+
+``pipespec-check PATH``
+    Runs ``pipespec check`` on a file or directory (relative to the page, or to the
+    source directory with a leading ``/``) and shows the command and its text output.
+    Options: ``:lang:``, ``:kind:``, ``:expect: clean|findings`` (fail the build when the
+    result is not what the page claims).
+``pipespec-rules``
+    The rule reference: one section per rule (ID, name, severity, explanation, the bad
+    example with its real output, the good example), labelled ``rule-<id>``. Option
+    ``:prefix:`` keeps the rules whose IDs start with one of the given prefixes
+    (``BS``, ``AS``, ``TD``, ``IF``, ``IM``, ``XF``, ``LD``, ``PS``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from . import __version__, catalog
+from .check import check_paths, check_text
+from .findings import Finding, Severity
+from .load import Lang
+from .report import text as text_report
+from .rules import RULES, Rule
+
+SEVERITY_JA = {Severity.ERROR: "エラー", Severity.WARNING: "警告", Severity.INFO: "情報"}
+KIND_JA = {
+    "buildspec": "buildspec.yml",
+    "appspec": "AppSpec",
+    "taskdef": "taskdef.json",
+    "imagedefinitions": "imagedefinitions.json",
+    "imagedetail": "imageDetail.json",
+    "bundle": "ファイル間",
+    "load": "読み込み",
+    "schema": "スキーマ",
+    "pipespec": "pipespec",
+}
+
+
+def _lang(value: str | None, default: str) -> Lang:
+    return "ja" if (value or default) == "ja" else "en"
+
+
+def render_output(
+    command: str, findings: list[Finding], sources: dict[str, list[str]], lang: Lang
+) -> str:
+    """The console transcript: the command, the findings with source lines, the exit code."""
+
+    def source(path: str, line: int) -> str:
+        lines = sources.get(path, [])
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    body = text_report(findings, source)
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    status = 1 if errors else 0
+    if lang == "ja":
+        summary = f"(終了コード {status})" if findings else f"(指摘なし、終了コード {status})"
+    else:
+        summary = f"(exit status {status})" if findings else f"(no findings, exit status {status})"
+    return f"$ {command}\n{body}{summary}"
+
+
+class CheckDirective(SphinxDirective):
+    required_arguments = 1
+    option_spec: ClassVar[dict[str, Any]] = {
+        "lang": lambda v: directives.choice(v, ("ja", "en")),
+        "kind": lambda v: directives.choice(v, tuple(catalog.KINDS)),
+        "expect": lambda v: directives.choice(v, ("clean", "findings")),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        config = self.env.config
+        root = Path(config.pipespec_root or Path(self.env.srcdir).parent).resolve()
+        _rel, absolute = self.env.relfn2path(self.arguments[0], self.env.docname)
+        target = Path(absolute).resolve()
+        if not target.exists():
+            raise self.error(f"pipespec-check: {target} does not exist")
+        lang = _lang(self.options.get("lang"), config.pipespec_lang)
+        kind = self.options.get("kind")
+        result = check_paths([target], kind=kind, lang=lang, base=root)
+        shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
+        files = (
+            [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())
+        )
+        sources: dict[str, list[str]] = {}
+        for f in files:
+            self.env.note_dependency(str(f))
+            rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
+            sources[rel] = f.read_text(encoding="utf-8", errors="replace").splitlines()
+        expect = self.options.get("expect")
+        if expect == "clean" and result.findings:
+            raise self.error(f"pipespec-check: expected no findings for {shown}")
+        if expect == "findings" and not result.findings:
+            raise self.error(f"pipespec-check: expected findings for {shown}")
+        flags = ([f"--kind {kind}"] if kind else []) + [f"--lang {lang}"]
+        command = " ".join(["pipespec", "check", *flags, shown])
+        text = render_output(command, result.findings, sources, lang)
+        block = nodes.literal_block(text, text, classes=["pipespec-output"])
+        block["language"] = "console"
+        return [block]
+
+
+def _inline(text: str, classes: list[str] | None = None) -> nodes.paragraph:
+    """A paragraph of plain text where `backquoted` parts become inline code."""
+    para = nodes.paragraph(classes=classes or [])
+    for i, part in enumerate(text.split("`")):
+        if part:
+            para += nodes.literal(text=part) if i % 2 else nodes.Text(part)
+    return para
+
+
+def _example_block(rule: Rule, text: str) -> nodes.literal_block:
+    block = nodes.literal_block(text, text, classes=["pipespec-rule-example"])
+    if rule.kind == "load" and text == rule.bad:
+        block["language"] = "text"  # unreadable on purpose: no highlighting
+    else:
+        block["language"] = "json" if rule.example_name.endswith(".json") else "yaml"
+    return block
+
+
+class RulesDirective(SphinxDirective):
+    option_spec: ClassVar[dict[str, Any]] = {"prefix": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        lang = _lang(None, self.env.config.pipespec_lang)
+        prefixes = tuple(self.options.get("prefix", "").split())
+        out: list[nodes.Node] = []
+        for rule in sorted(RULES.values(), key=lambda r: r.id):
+            if prefixes and not rule.id.startswith(prefixes):
+                continue
+            out.append(self._section(rule, lang))
+        return out
+
+    def _para(self, text: str) -> nodes.paragraph:
+        parsed, _ = self.state.inline_text(text, self.lineno)
+        return nodes.paragraph(text, "", *parsed)
+
+    def _section(self, rule: Rule, lang: Lang) -> nodes.section:
+        label = f"rule-{rule.id.lower()}"
+        section = nodes.section(ids=[label], names=[label])
+        section += nodes.title(text=f"{rule.id} {rule.name}")
+        self.state.document.note_explicit_target(section)
+        ja = lang == "ja"
+        fields = nodes.field_list()
+        for name, value in (
+            ("重要度" if ja else "Severity",
+             SEVERITY_JA[rule.severity] if ja else rule.severity.value),
+            ("対象" if ja else "Applies to",
+             KIND_JA.get(rule.kind, rule.kind) if ja else rule.kind),
+        ):  # fmt: skip
+            field = nodes.field()
+            field += nodes.field_name(text=name)
+            body = nodes.field_body()
+            body += _inline(value)
+            field += body
+            fields += field
+        section += fields
+        section += _inline(rule.explain_ja if ja else rule.explain_en)
+        if rule.bad or rule.bad_files:
+            section += self._para("**誤った例**" if ja else "**Bad example**")
+            section += self._example(rule, rule.bad, rule.bad_files, lang)
+        if rule.good or rule.good_files:
+            section += self._para("**正しい例**" if ja else "**Good example**")
+            section += self._example(rule, rule.good, rule.good_files, lang, output=False)
+        return section
+
+    def _example(
+        self, rule: Rule, text: str, files: dict[str, str], lang: Lang, *, output: bool = True
+    ) -> nodes.container:
+        box = nodes.container(classes=["pipespec-rule-case"])
+        if files:
+            with tempfile.TemporaryDirectory() as tmp:
+                base = Path(tmp)
+                for name, body in sorted(files.items()):
+                    (base / name).write_text(body, encoding="utf-8")
+                    caption = nodes.paragraph(text=name, classes=["pipespec-file-name"])
+                    box += caption
+                    block = nodes.literal_block(body, body, classes=["pipespec-rule-example"])
+                    block["language"] = "json" if name.endswith(".json") else "yaml"
+                    box += block
+                findings = check_paths([base], lang=lang, base=base).findings
+                sources = {n: b.splitlines() for n, b in files.items()}
+                command = "pipespec check ."
+        else:
+            box += nodes.paragraph(text=rule.example_name, classes=["pipespec-file-name"])
+            box += _example_block(rule, text)
+            kind = catalog.detect(rule.example_name)
+            assert kind is not None
+            findings = check_text(text, kind.name, path=rule.example_name, lang=lang)
+            sources = {rule.example_name: text.splitlines()}
+            command = f"pipespec check {rule.example_name}"
+        if output:
+            transcript = render_output(command, findings, sources, lang)
+            block = nodes.literal_block(transcript, transcript, classes=["pipespec-output"])
+            block["language"] = "console"
+            box += block
+        return box
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("pipespec_root", "", "env", types=frozenset({str}))
+    app.add_config_value("pipespec_lang", "ja", "env", types=frozenset({str}))
+    app.add_directive("pipespec-check", CheckDirective)
+    app.add_directive("pipespec-rules", RulesDirective)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
