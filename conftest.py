@@ -10,6 +10,10 @@ What an item checks:
   keys, no tabs; JSON: RFC 8259, no comments or trailing commas) and, when it is one of
   the five kinds pipespec knows, pass ``pipespec check`` (cross-file rules included,
   over the file's directory) without any error or warning;
+* every ``buildspec.yml`` outside ``examples/mistakes/`` is also dry-run (``pipespec
+  run``, its commands executed in the sandbox): the build succeeds, every listed artifact
+  is produced, the rendered deploy files check clean, and a committed sample of an
+  artifact (e.g. ``imageDetail.json``, shown on the site) equals what the build writes;
 * except under ``examples/mistakes/<case>/``, where a file is wrong on purpose: what
   pipespec reports for it must equal, line for line, the golden file
   ``examples/mistakes/<case>/expected.out`` (run ``python -m pytest examples
@@ -18,7 +22,9 @@ What an item checks:
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from pipespec import catalog
 from pipespec.check import check_paths
 from pipespec.findings import Finding, Severity
 from pipespec.load import load_path
+from pipespec.run import RunOptions, dry_run
 
 CONFIG_SUFFIXES = {".yml", ".yaml", ".json"}
 GOLDEN = "expected.out"
@@ -53,6 +60,9 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Fil
 class ExampleFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         yield ExampleItem.from_parent(self, name="load")
+        parts = self.path.relative_to(self.config.rootpath / "examples").parts
+        if self.path.name == "buildspec.yml" and parts[0] != "mistakes":
+            yield DryRunItem.from_parent(self, name="dry-run")
 
 
 class ExampleError(Exception):
@@ -141,3 +151,33 @@ class ExampleItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.rel
+
+
+class DryRunItem(ExampleItem):
+    """``pipespec run`` on the example's directory: the build succeeds, every listed
+    artifact is produced, the rendered deploy files check clean, and a sample of an
+    artifact committed beside the buildspec (shown on the site) is what the build makes."""
+
+    def runtest(self) -> None:
+        directory = self.path.parent
+        with tempfile.TemporaryDirectory() as tmp:
+            result = dry_run(directory, Path(tmp) / "out", RunOptions(timeout=60))
+            problems = (
+                [f"{self.rel}: dry run exited with {result.exit_code}"]
+                if (result.exit_code)
+                else []
+            )
+            problems += [f"missing artifact: {m}" for m in result.missing]
+            problems += [f"rendered: {f.format()}" for f in result.findings]
+            for artifact in result.artifacts[:1]:
+                for name in artifact.files:
+                    sample = directory / name
+                    if sample.suffix == ".json" and sample.exists():
+                        made = json.loads((result.out / "artifacts" / name).read_text())
+                        if json.loads(sample.read_text(encoding="utf-8")) != made:
+                            problems.append(
+                                f"{sample.relative_to(self.config.rootpath)} differs from what "
+                                f"the build writes: {json.dumps(made)}"
+                            )
+            if problems:
+                raise ExampleError([*problems, "", *result.text().splitlines()[-15:]])

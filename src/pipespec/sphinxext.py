@@ -15,6 +15,12 @@ Directives:
     source directory with a leading ``/``) and shows the command and its text output.
     Options: ``:lang:``, ``:kind:``, ``:expect: clean|findings`` (fail the build when the
     result is not what the page claims).
+``pipespec-run DIR``
+    Dry-runs DIR (``pipespec run``: **the buildspec's commands are executed**, in the
+    sandbox) with the fixed fake commit and shows the build log; option ``:show:`` lists
+    more to show after the log: ``artifacts`` (the collected files) and ``rendered`` (the
+    task definition and AppSpec as the deploy stage receives them). ``:expect:
+    success|failure`` fails the build when the dry run ends otherwise.
 ``pipespec-rules``
     The rule reference: one section per rule (ID, name, severity, explanation, the bad
     example with its real output, the good example), labelled ``rule-<id>``. Option
@@ -126,6 +132,55 @@ def _inline(text: str, classes: list[str] | None = None) -> nodes.paragraph:
     return para
 
 
+class RunDirective(SphinxDirective):
+    required_arguments = 1
+    option_spec: ClassVar[dict[str, Any]] = {
+        "show": directives.unchanged,
+        "expect": lambda v: directives.choice(v, ("success", "failure")),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        from .run import RunOptions, dry_run
+
+        config = self.env.config
+        root = Path(config.pipespec_root or Path(self.env.srcdir).parent).resolve()
+        _rel, absolute = self.env.relfn2path(self.arguments[0], self.env.docname)
+        target = Path(absolute).resolve()
+        if not target.is_dir():
+            raise self.error(f"pipespec-run: {target} is not a directory")
+        for f in sorted(p for p in target.rglob("*") if p.is_file()):
+            self.env.note_dependency(str(f))
+        shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
+        with tempfile.TemporaryDirectory() as tmp:
+            result = dry_run(target, Path(tmp) / "out", RunOptions(timeout=60))
+            expect = self.options.get("expect")
+            if expect == "success" and result.exit_code != 0:
+                raise self.error(f"pipespec-run: {shown} failed:\n{result.text()}")
+            if expect == "failure" and result.exit_code == 0:
+                raise self.error(f"pipespec-run: {shown} was expected to fail")
+            log = f"$ pipespec run {shown} --out out\n{result.text()}"
+            block = nodes.literal_block(log, log, classes=["pipespec-output"])
+            block["language"] = "console"
+            out: list[nodes.Node] = [block]
+            show = self.options.get("show", "").split()
+            files: list[tuple[str, Path]] = []
+            if "artifacts" in show:
+                files += [(f"out/artifacts/{f}", result.out / "artifacts" / f)
+                          for a in result.artifacts[:1] for f in a.files]  # fmt: skip
+            if "rendered" in show:
+                files += [(f"out/rendered/{f}", result.out / "rendered" / f)
+                          for f in result.rendered.files]  # fmt: skip
+            for caption, path in files:
+                text = path.read_text(encoding="utf-8")
+                container = nodes.container(classes=["literal-block-wrapper", "pipespec-rendered"])
+                container += nodes.caption(caption, "", nodes.Text(caption))
+                lit = nodes.literal_block(text, text, classes=["pipespec-rendered-file"])
+                lit["language"] = "json" if caption.endswith(".json") else "yaml"
+                container += lit
+                out.append(container)
+        return out
+
+
 def _example_block(rule: Rule, text: str) -> nodes.literal_block:
     block = nodes.literal_block(text, text, classes=["pipespec-rule-example"])
     if rule.kind == "load" and text == rule.bad:
@@ -219,4 +274,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("pipespec_lang", "ja", "env", types=frozenset({str}))
     app.add_directive("pipespec-check", CheckDirective)
     app.add_directive("pipespec-rules", RulesDirective)
+    app.add_directive("pipespec-run", RunDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,121 @@
+"""Build the site once per test session, and serve it on 127.0.0.1 for the browser tests.
+
+The fixtures in ``tests/conftest.py`` use these helpers: ``site`` (one ``sphinx-build -W
+--keep-going``) and ``site_url`` (a threaded ``http.server`` over its output).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+# The pickled doctrees hold nodes of the site's own extensions.
+if str(DOCS / "_ext") not in sys.path:
+    sys.path.insert(0, str(DOCS / "_ext"))
+
+
+@dataclass
+class Site:
+    output: str
+    html: Path
+    doctrees: Path
+    env: Any
+
+    def doctree(self, docname: str) -> nodes.document:
+        with (self.doctrees / f"{docname}.doctree").open("rb") as fh:
+            tree: nodes.document = pickle.load(fh)
+        return tree
+
+    def doctrees_all(self) -> Iterator[tuple[str, nodes.document]]:
+        for docname in sorted(self.env.found_docs):
+            yield docname, self.doctree(docname)
+
+    def page(self, docname: str) -> str:
+        return (self.html / f"{docname}.html").read_text(encoding="utf-8")
+
+
+class BuildError(Exception):
+    """``sphinx-build -W`` failed; the message is its output."""
+
+
+def build(out: Path) -> Site:
+    """Build the site into ``out/html`` from scratch with warnings as errors."""
+    html, doctrees = out / "html", out / "doctrees"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-d",
+            str(doctrees),
+            str(DOCS),
+            str(html),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise BuildError(output)
+    with (doctrees / "environment.pickle").open("rb") as fh:
+        env = pickle.load(fh)
+    return Site(output=output, html=html, doctrees=doctrees, env=env)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files; a missing path gets the site's own 404 page, as on a real host."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@dataclass
+class Server:
+    url: str  # ends with "/"
+    root: Path
+    httpd: http.server.ThreadingHTTPServer
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def serve(root: Path) -> Server:
+    """Serve ``root`` on 127.0.0.1, on a free port, from a daemon thread."""
+    handler = functools.partial(_Handler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True).start()
+    host, port = httpd.server_address[:2]
+    return Server(url=f"http://{host}:{port}/", root=root, httpd=httpd)

@@ -1,0 +1,381 @@
+"""`pipespec run`: CodeBuild's phase semantics, artifacts, the deploy render, the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipespec import cli
+from pipespec.check import UsageError
+from pipespec.run import FAKE_COMMIT, RunOptions, RunResult, dry_run, sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run_spec(
+    tmp_path: Path, buildspec: str, files: dict[str, str] | None = None, **opts: object
+) -> RunResult:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "buildspec.yml").write_text(buildspec, encoding="utf-8")
+    for name, body in (files or {}).items():
+        (src / name).write_text(body, encoding="utf-8")
+    options = RunOptions(timeout=float(opts.pop("timeout", 20)), **opts)  # type: ignore[arg-type]
+    return dry_run(src, tmp_path / "out", options)
+
+
+def output(result: RunResult) -> str:
+    return "\n".join(result.log)
+
+
+# ----------------------------------------------------------------------------- examples
+
+
+def test_bluegreen_example_writes_imagedetail_and_renders_the_deploy(tmp_path: Path) -> None:
+    result = dry_run(EXAMPLES / "ecs-bluegreen", tmp_path / "out")
+    assert result.exit_code == 0, result.text()
+    uri = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/hello-world:" + FAKE_COMMIT[:7]
+    detail = json.loads((tmp_path / "out" / "artifacts" / "imageDetail.json").read_text())
+    assert detail == {"ImageURI": uri}
+    taskdef = json.loads((tmp_path / "out" / "rendered" / "taskdef.json").read_text())
+    assert taskdef["containerDefinitions"][0]["image"] == uri
+    appspec = (tmp_path / "out" / "rendered" / "appspec.yaml").read_text()
+    arn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/hello-world:1"
+    assert f'TaskDefinition: "{arn}"' in appspec and "<TASK_DEFINITION>" not in appspec
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["build"] == "SUCCEEDED" and summary["deploy"]["mode"] == "blue/green"
+    assert summary["deploy"]["task_definition_arn"] == arn
+    assert summary["findings"] == []
+    tools = sorted((c["tool"], c["argv"][0]) for c in summary["calls"])
+    assert ("aws", "ecr") in tools and ("docker", "push") in tools
+
+
+def test_rolling_example_applies_imagedefinitions(tmp_path: Path) -> None:
+    result = dry_run(
+        EXAMPLES / "ecs-rolling", tmp_path / "out", RunOptions(source_version="f" * 40)
+    )
+    assert result.exit_code == 0, result.text()
+    taskdef = json.loads((tmp_path / "out" / "rendered" / "taskdef.json").read_text())
+    assert taskdef["containerDefinitions"][0]["image"].endswith("hello-world:fffffff")
+    assert result.rendered.mode == "standard"
+
+
+def test_seed_buildspec_fails_naming_the_missing_imagedetail(tmp_path: Path) -> None:
+    result = dry_run(EXAMPLES / "mistakes" / "wrong-artifact", tmp_path / "out")
+    log = output(result)
+    assert result.exit_code == 1
+    assert "[Container] Skipping invalid file path imageDetail.json" in log
+    assert "CLIENT_ERROR Message: no matching artifact paths found" in log
+    assert result.missing == ["imageDetail.json"]
+
+
+# ----------------------------------------------------------------------------- semantics
+
+SESSION = """version: {version}
+phases:
+  pre_build:
+    commands:
+      - GREETING=hello
+      - mkdir -p sub && cd sub
+  build:
+    commands:
+      - echo "greeting=$GREETING dir=$(basename "$PWD")" > {target}
+artifacts:
+  files:
+    - '**/out.txt'
+"""
+
+
+def test_version_02_keeps_one_shell_session(tmp_path: Path) -> None:
+    result = run_spec(tmp_path, SESSION.format(version="0.2", target="out.txt"))
+    assert result.exit_code == 0, result.text()
+    text = (tmp_path / "out" / "artifacts" / "sub" / "out.txt").read_text()
+    assert text == "greeting=hello dir=sub\n"
+
+
+def test_version_01_runs_each_command_alone(tmp_path: Path) -> None:
+    result = run_spec(tmp_path, SESSION.format(version="0.1", target="out.txt"))
+    assert result.exit_code == 0, result.text()
+    assert (tmp_path / "out" / "artifacts" / "out.txt").read_text() == "greeting= dir=src\n"
+
+
+PHASES = """version: 0.2
+phases:
+  install:
+    commands:
+      - echo install >> trace
+  pre_build:
+    {pre_failure}
+    commands:
+      - echo pre_build >> trace
+      - {pre_command}
+      - echo never >> trace
+    finally:
+      - echo "pre_build finally $CODEBUILD_BUILD_SUCCEEDING" >> trace
+  build:
+    commands:
+      - echo "build $CODEBUILD_BUILD_SUCCEEDING" >> trace
+      - {build_command}
+  post_build:
+    commands:
+      - echo "post_build $CODEBUILD_BUILD_SUCCEEDING" >> trace
+artifacts:
+  files:
+    - trace
+"""
+
+
+def phases(
+    tmp_path: Path, pre: str = "test 1 = 1", build: str = "test 1 = 1", failure: str = ""
+) -> list[str]:
+    # (a bare `true`/`false` would be a YAML boolean, not a command)
+    spec = PHASES.format(pre_command=pre, build_command=build, pre_failure=failure)
+    run_spec(tmp_path, spec)
+    trace = tmp_path / "out" / "artifacts" / "trace"
+    return trace.read_text().splitlines() if trace.exists() else ["(no upload)"]
+
+
+def test_all_phases_succeed(tmp_path: Path) -> None:
+    assert phases(tmp_path) == [
+        "install", "pre_build", "never", "pre_build finally 1", "build 1", "post_build 1",
+    ]  # fmt: skip
+
+
+def test_failed_pre_build_runs_finally_then_ends_the_build(tmp_path: Path) -> None:
+    # no upload at all: a failed PRE_BUILD skips BUILD, POST_BUILD and UPLOAD_ARTIFACTS
+    assert phases(tmp_path, pre="test 1 = 2") == ["(no upload)"]
+
+
+def test_on_failure_continue_goes_on_with_the_next_phase(tmp_path: Path) -> None:
+    assert phases(tmp_path, pre="test 1 = 2", failure="on-failure: CONTINUE") == [
+        "install", "pre_build", "pre_build finally 0", "build 0", "post_build 0",
+    ]  # fmt: skip
+
+
+def test_failed_build_still_runs_post_build_and_uploads(tmp_path: Path) -> None:
+    spec = PHASES.format(pre_command="test 1 = 1", build_command="exit_code_3() { return 3; }; "
+                         "exit_code_3", pre_failure="")  # fmt: skip
+    result = run_spec(tmp_path, spec)
+    trace = (tmp_path / "out" / "artifacts" / "trace").read_text().splitlines()
+    assert trace[-1] == "post_build 0"
+    assert result.failed_phase == "BUILD" and result.exit_code == 1
+    assert "Reason: exit status 3" in output(result)
+
+
+def test_env_variables_builtins_and_project_variables(tmp_path: Path) -> None:
+    spec = """version: 0.2
+env:
+  variables:
+    STAGE: prod
+    RETRIES: 3
+  parameter-store:
+    DB_HOST: /app/db
+phases:
+  build:
+    commands:
+      - echo "$STAGE $RETRIES $AWS_DEFAULT_REGION $CODEBUILD_RESOLVED_SOURCE_VERSION $TEAM" > e
+      - test -n "$DB_HOST" && test -d "$CODEBUILD_SRC_DIR"
+artifacts:
+  files: [e]
+"""
+    result = run_spec(tmp_path, spec, region="eu-west-1", source_version="abc", env={"TEAM": "x"})
+    assert result.exit_code == 0, result.text()
+    assert (tmp_path / "out" / "artifacts" / "e").read_text() == "prod 3 eu-west-1 abc x\n"
+
+
+def test_standins_answer_like_the_real_tools(tmp_path: Path) -> None:
+    spec = """version: 0.2
+phases:
+  build:
+    commands:
+      - aws ecr get-login-password --region x > password
+      - aws sts get-caller-identity --query Account --output text > account
+      - aws ecr get-login --no-include-email > old 2>&1 || echo "rc=$?" >> old
+artifacts:
+  files: [password, account, old]
+"""
+    result = run_spec(tmp_path, spec, account="210987654321")
+    arts = tmp_path / "out" / "artifacts"
+    assert (arts / "password").read_text() == "PIPESPEC-DRY-RUN-ECR-PASSWORD\n"
+    assert (arts / "account").read_text() == "210987654321\n"
+    assert "Invalid choice" in (arts / "old").read_text()
+    assert "rc=252" in (arts / "old").read_text()
+    assert [c["argv"][:2] for c in result.calls] == [
+        ["ecr", "get-login-password"], ["sts", "get-caller-identity"], ["ecr", "get-login"],
+    ]  # fmt: skip
+
+
+def test_artifacts_base_directory_and_discard_paths(tmp_path: Path) -> None:
+    spec = """version: 0.2
+phases:
+  build:
+    commands:
+      - mkdir -p dist/a/b && echo 1 > dist/a/b/x.txt && echo 2 > dist/y.log
+artifacts:
+  base-directory: dist
+  discard-paths: yes
+  files:
+    - '**/*'
+  exclude-paths:
+    - '*.log'
+"""
+    result = run_spec(tmp_path, spec)
+    assert result.artifacts[0].files == ["x.txt"]
+    assert (tmp_path / "out" / "artifacts" / "x.txt").read_text() == "1\n"
+
+
+def test_deploy_render_reports_unknown_container(tmp_path: Path) -> None:
+    taskdef = (EXAMPLES / "ecs-rolling" / "taskdef.json").read_text()
+    spec = """version: 0.2
+phases:
+  build:
+    commands:
+      - printf '[{"name":"other","imageUri":"x:1"}]' > imagedefinitions.json
+artifacts:
+  files: [imagedefinitions.json]
+"""
+    result = run_spec(tmp_path, spec, {"taskdef.json": taskdef})
+    assert result.exit_code == 1
+    assert any("'other'" in e for e in result.rendered.errors)
+
+
+# ----------------------------------------------------------------------------- safety
+
+
+def test_refuses_to_overwrite_a_foreign_directory(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="refusing to overwrite"):
+        dry_run(EXAMPLES / "ecs-bluegreen", out)
+    assert (out / "precious.txt").read_text() == "keep me"
+    # its own output directory is reused
+    dry_run(EXAMPLES / "ecs-bluegreen", tmp_path / "again")
+    dry_run(EXAMPLES / "ecs-bluegreen", tmp_path / "again")
+
+
+def test_the_source_directory_is_never_modified(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLES / "ecs-bluegreen", src)
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    dry_run(src, tmp_path / "out")
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
+
+
+def test_cli_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", str(EXAMPLES / "ecs-bluegreen"), "--out", str(tmp_path / "a")]) == 0
+    capsys.readouterr()
+    code = cli.main(["run", str(EXAMPLES / "mistakes" / "wrong-artifact"), "--out",
+                     str(tmp_path / "b"), "--format", "json"])  # fmt: skip
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1 and summary["artifacts"][0]["missing"] == ["imageDetail.json"]
+    assert cli.main(["run", str(tmp_path / "nope")]) == 2
+    assert cli.main(["run", str(EXAMPLES), "--env", "novalue"]) == 2
+
+
+def test_help_says_it_runs_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    assert "EXECUTES the shell commands" in " ".join(capsys.readouterr().out.split())
+
+
+ESCAPE = """version: 0.2
+phases:
+  build:
+    on-failure: CONTINUE
+    commands:
+      - {command}
+artifacts:
+  files: [result]
+"""
+
+
+def escape(tmp_path: Path, command: str, timeout: float = 20) -> tuple[RunResult, str]:
+    spec = ESCAPE.format(command=command.replace("\n", " "))
+    result = run_spec(tmp_path, spec, timeout=timeout)
+    path = tmp_path / "out" / "artifacts" / "result"
+    return result, path.read_text() if path.exists() else ""
+
+
+needs_landlock = pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="no Landlock in this kernel")
+needs_netns = pytest.mark.skipif(
+    not sandbox.network_namespace_available(), reason="network namespaces are not available"
+)
+
+
+@needs_landlock
+def test_escape_writing_outside_the_temporary_directory(tmp_path: Path) -> None:
+    target = tmp_path / "outside.txt"
+    _, result = escape(tmp_path, f"(echo pwned > {target}) 2>/dev/null; echo rc=$? > result")
+    assert not target.exists()
+    assert result.strip() != "rc=0"
+
+
+@needs_landlock
+def test_escape_reading_the_callers_files(tmp_path: Path) -> None:
+    secret = tmp_path / "home" / ".aws" / "credentials"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("aws_secret_access_key = do-not-read")
+    _, result = escape(tmp_path, f"cat {secret} > result 2>/dev/null; echo rc=$? >> result")
+    assert "do-not-read" not in result
+
+
+def test_escape_reading_the_callers_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "caller-secret")
+    _, result = escape(tmp_path, "env > result; cat /proc/$PPID/environ >> result 2>/dev/null")
+    assert "caller-secret" not in result
+    assert "CODEBUILD_SRC_DIR=" in result  # the build's own environment is there
+
+
+@needs_netns
+def test_escape_reaching_the_network(tmp_path: Path) -> None:
+    command = (
+        "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 22), 2)' "
+        "> result 2>&1; echo rc=$? >> result"
+    )
+    _, result = escape(tmp_path, command)
+    assert "rc=0" not in result
+    assert "Network is unreachable" in result or "Connection refused" in result
+
+
+def test_endless_loop_is_stopped_by_the_timeout(tmp_path: Path) -> None:
+    result, _ = escape(tmp_path, "while :; do :; done", timeout=2)
+    assert result.sandbox["timed_out"] is True
+    assert "BUILD_TIMED_OUT" in output(result)
+    assert result.exit_code == 1
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0 and sandbox._pids_cgroup() is None,
+    reason="running as root without a writable pids cgroup: a fork bomb cannot be bounded",
+)
+def test_fork_bomb_is_bounded_and_ended(tmp_path: Path) -> None:
+    result, _ = escape(tmp_path, "bomb() { bomb | bomb & }; bomb", timeout=3)
+    assert result.sandbox["timed_out"] is True or result.exit_code == 1
+    assert not _marked_processes()
+
+
+def _marked_processes() -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"PIPESPEC_SANDBOX=" in (entry / "environ").read_bytes():
+                    found.append(entry.name)
+            except OSError:
+                continue
+    return found
+
+
+def test_no_process_outlives_the_run(tmp_path: Path) -> None:
+    result, _ = escape(tmp_path, "setsid sleep 300 & nohup sleep 301 & echo started > result")
+    assert result.sandbox["timed_out"] is False
+    assert result.sandbox["processes_killed_afterwards"] >= 1
+    assert not _marked_processes()
