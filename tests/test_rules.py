@@ -14,7 +14,8 @@ from pipespec.rules import RULES, Rule
 
 LEFTOVER = re.compile(r"\{[a-z_]+(?:![rs])?\}")
 #: Rules without examples: limits and pipespec's own errors cannot be shown in a few lines.
-NO_EXAMPLE = {"LD006", "LD007", "LD008", "LD009", "LD010", "PS001", "PS999", "IF104"}
+NO_EXAMPLE = {"LD006", "LD007", "LD008", "LD009", "LD010", "PS001", "PS999", "IF104",
+              "SH0000", "SH0001"}  # fmt: skip
 
 
 def with_examples() -> list[Rule]:
@@ -40,7 +41,7 @@ def run_example(
 def test_ids_and_names_are_well_formed() -> None:
     for rule_id, r in RULES.items():
         assert rule_id == r.id
-        assert re.fullmatch(r"[A-Z]{2}\d{3}", r.id), r.id
+        assert re.fullmatch(r"[A-Z]{2}\d{3}|SH\d{4}", r.id), r.id  # SH + ShellCheck's SC number
         assert re.fullmatch(r"[a-z0-9]+(?:[-.][a-z0-9]+)*", r.name), r.name
         assert r.en and r.ja and r.explain_en and r.explain_ja, r.id
         assert "\n" not in r.en and "\n" not in r.ja, r.id

@@ -5,11 +5,15 @@
     [tool.pipespec]
     ignore = ["BS112"]                                  # everywhere
     per-path-ignores = { "legacy/**" = ["BS001"] }     # glob (relative to the file) -> IDs
+    shellcheck-disable = ["SC2086"]                    # ShellCheck codes never reported
+    shellcheck-severity = "warning"                    # least severe level: error, warning,
+                                                       # info (default) or style
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +28,9 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     per_path: dict[str, frozenset[str]] = field(default_factory=dict)
     source: Path | None = None
+    #: ShellCheck codes left out (``SC2086``) and the least severe ShellCheck level kept
+    shellcheck_disable: frozenset[str] = frozenset()
+    shellcheck_severity: str = "info"
 
     def ignores(self, path: str, rule: str) -> bool:
         if rule in self.ignore:
@@ -62,4 +69,29 @@ def load(start: Path | None = None) -> Settings:
         isinstance(v, list) and all(isinstance(i, str) for i in v) for v in per_path.values()
     ):
         raise ConfigError(f"{path}: tool.pipespec.per-path-ignores must map globs to rule IDs")
-    return Settings(frozenset(ignore), {k: frozenset(v) for k, v in per_path.items()}, source=path)
+    disable = table.get("shellcheck-disable", [])
+    codes = [_sc_code(c) for c in disable] if isinstance(disable, list) else [None]
+    if any(c is None for c in codes):
+        raise ConfigError(
+            f"{path}: tool.pipespec.shellcheck-disable must be a list of ShellCheck codes "
+            '(like "SC2086")'
+        )
+    severity = table.get("shellcheck-severity", "info")
+    if severity not in SHELLCHECK_LEVELS:
+        raise ConfigError(
+            f"{path}: tool.pipespec.shellcheck-severity must be one of "
+            f"{', '.join(SHELLCHECK_LEVELS)}"
+        )
+    return Settings(
+        frozenset(ignore), {k: frozenset(v) for k, v in per_path.items()}, source=path,
+        shellcheck_disable=frozenset(c for c in codes if c), shellcheck_severity=severity,
+    )  # fmt: skip
+
+
+SHELLCHECK_LEVELS = ("error", "warning", "info", "style")
+
+
+def _sc_code(value: object) -> str | None:
+    """``SC2086``, ``2086`` and ``SH2086`` all name ShellCheck's SC2086."""
+    m = re.fullmatch(r"(?:SC|SH)?(\d{4})", str(value).strip().upper())
+    return f"SC{m.group(1)}" if m and not isinstance(value, bool) else None

@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 
 from . import __version__
 from .findings import Finding, Severity
-from .rules import RULES
+from .rules import RULES, Rule, lookup
 
-HELP_URI = "https://pipespec.invalid/reference/rules.html#{anchor}"
+#: The published site (``html_baseurl`` of ``docs/conf.py``): SARIF links to its rule reference.
+SITE_URL = "https://pipespec.github.io/pipespec/"
+HELP_URI = SITE_URL + "reference/rules.html#rule-{anchor}"
 SourceLines = Callable[[str, int], str]
 
 
@@ -46,8 +48,17 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 
 def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
-    """SARIF 2.1.0 for code scanning: every rule pipespec has, and one result per finding."""
-    ids = sorted(RULES)
+    """SARIF 2.1.0 for code scanning: every rule pipespec has, and one result per finding.
+
+    ShellCheck codes without a registered rule (``SHnnnn``) are added as the findings use them.
+    """
+    known: dict[str, Rule] = dict(RULES)
+    for f in findings:
+        if f.rule not in known:
+            found = lookup(f.rule)
+            if found is not None:
+                known[f.rule] = found
+    ids = sorted(known)
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     rules = [
         {
@@ -55,10 +66,10 @@ def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str
             "name": r.name,
             "shortDescription": {"text": r.name.replace("-", " ")},
             "fullDescription": {"text": r.explain_en},
-            "helpUri": HELP_URI.format(anchor=r.id.lower()),
+            "helpUri": r.help_uri or HELP_URI.format(anchor=r.id.lower()),
             "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
         }
-        for r in (RULES[i] for i in ids)
+        for r in (known[i] for i in ids)
     ]
     results = [
         {
@@ -86,7 +97,7 @@ def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str
                     "driver": {
                         "name": "pipespec",
                         "version": __version__,
-                        "informationUri": "https://pipespec.invalid/",
+                        "informationUri": SITE_URL,
                         "rules": rules,
                     }
                 },
