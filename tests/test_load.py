@@ -80,8 +80,14 @@ class TestYaml:
         doc = load_text("[" * 150 + "]" * 150, "deep.yml")
         assert rules(doc) == ["LD008"]
 
-    def test_empty_yaml_is_none_without_findings(self) -> None:
-        doc = load_text("", "x.yml")
+    @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "   "])
+    def test_empty_yaml_is_an_empty_file_error(self, text: str) -> None:
+        doc = load_text(text, "x.yml")
+        assert where(doc) == [(1, 1, "LD012")]
+        assert not doc.ok and doc.data is None
+
+    def test_explicit_null_document_is_not_empty(self) -> None:
+        doc = load_text("---\n~\n", "x.yml")
         assert doc.ok and doc.data is None and doc.findings == []
 
 

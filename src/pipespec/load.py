@@ -12,11 +12,16 @@ objects on the returned :class:`Document`.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import yaml
 
@@ -77,15 +82,19 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "cannot read file: {detail}",
         "ファイルを読めません: {detail}",
     ),
+    "LD012": (
+        "file is empty (nothing but whitespace or comments)",
+        "ファイルが空です (空白やコメントしかありません)",
+    ),
 }
 
 
 def message(rule: str, lang: Lang, **params: Any) -> str:
-    """Format the loader message ``rule`` in ``lang``."""
+    """Format the loader message ``rule`` in ``lang`` (always one line)."""
     en, ja = _MESSAGES[rule]
     if "detail" in params and "detail_ja" not in params:
         params["detail_ja"] = params["detail"]
-    return (ja if lang == "ja" else en).format(**params)
+    return " ".join((ja if lang == "ja" else en).format(**params).splitlines())
 
 
 @dataclass
@@ -103,6 +112,7 @@ class Document:
     #: with their source text: the YAML 1.1 traps.
     plain_scalars: dict[NodePath, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def position(self, path: NodePath, *, key: bool = False) -> Position:
         """Line and column of the value (or key) at ``path``; the nearest parent otherwise."""
@@ -117,7 +127,9 @@ class Document:
         return self.positions.get((), (1, 1))
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        if self._lines is None:  # split once: a file may have thousands of findings
+            self._lines = self.text.splitlines()
+        lines = self._lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def add(self, rule: str, severity: Severity, pos: Position, lang: Lang, **params: Any) -> None:
@@ -136,13 +148,63 @@ def _position_of(text: str, offset: int) -> Position:
     return line, offset - start + 1
 
 
+_YAML_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _end(text: str) -> Position:
+    """The position just after the last character, with lines counted as YAML counts them."""
+    last_break = max(text.rfind(b) for b in _YAML_BREAKS)
+    return sum(text.count(b) for b in _YAML_BREAKS) + 1, len(text) - last_break
+
+
+def _clamp(text: str, pos: Position) -> Position:
+    """``pos``, or the end of ``text`` when past it: libyaml puts the end of a file that
+    has no final newline on the line after the last one."""
+    end = _end(text)
+    return pos if pos[0] <= end[0] else end
+
+
+class _Cursor:
+    """:func:`_position_of` for increasing offsets, in linear total time.
+
+    The JSON parser asks for the position of every value in order; counting the lines
+    from the start each time made a 600 kB file take 15 seconds.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+        self.start = 0
+
+    def at(self, offset: int) -> Position:
+        if offset < self.offset:
+            return _position_of(self.text, offset)
+        newlines = self.text.count("\n", self.offset, offset)
+        if newlines:
+            self.line += newlines
+            self.start = self.text.rfind("\n", self.offset, offset) + 1
+        self.offset = offset
+        return self.line, offset - self.start + 1
+
+
+#: Byte order marks of encodings other than UTF-8 (UTF-32 first: it starts like UTF-16).
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode(raw: bytes, path: str, fmt: Literal["yaml", "json"], lang: Lang) -> Document:
     """Decode bytes as UTF-8; report BOMs, other encodings and CRLF."""
     doc = Document(path=path, text="", format=fmt)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        doc.add("LD009", Severity.ERROR, (1, 1), lang, detail="UTF-16 byte order mark")
-        doc.ok = False
-        return doc
+    for bom, name in _OTHER_BOMS:
+        if raw.startswith(bom):
+            doc.add("LD009", Severity.ERROR, (1, 1), lang, detail=f"{name} byte order mark")
+            doc.ok = False
+            return doc
     if raw.startswith(b"\xef\xbb\xbf"):
         doc.add("LD005", Severity.WARNING, (1, 1), lang)
         raw = raw[3:]
@@ -178,7 +240,14 @@ def load_text(
     """Load ``text`` as YAML or JSON (guessed from ``path`` when ``fmt`` is None)."""
     if fmt is None:
         fmt = "json" if path.lower().endswith(".json") else "yaml"
-    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+    except UnicodeEncodeError as exc:  # a str with a lone surrogate: no file can hold it
+        assert isinstance(text, str)
+        doc = Document(path=path, text=text[: exc.start], format=fmt, ok=False)
+        detail = f"lone surrogate U+{ord(text[exc.start]):04X} at character {exc.start}"
+        doc.add("LD009", Severity.ERROR, _position_of(text, exc.start), lang, detail=detail)
+        return doc
     if len(raw) > MAX_BYTES:
         doc = Document(path=path, text="", format=fmt, ok=False)
         doc.add("LD006", Severity.ERROR, (1, 1), lang, limit=MAX_BYTES)
@@ -203,8 +272,14 @@ def load_path(path: str | Path, *, lang: Lang = "en", display: str | None = None
     shown = display if display is not None else str(path)
     fmt: Literal["yaml", "json"] = "json" if p.suffix.lower() == ".json" else "yaml"
     try:
+        # Only regular files: opening a FIFO would wait forever for a writer.
+        mode = p.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)")
         with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = fh.read(MAX_BYTES + 1)  # never more: a 50 MB file costs 10 MB at most
     except OSError as exc:
         doc = Document(path=shown, text="", format=fmt, ok=False)
         doc.add("LD010", Severity.ERROR, (1, 1), lang, detail=exc.strerror or str(exc))
@@ -218,13 +293,74 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+#: The scalar tags of YAML 1.1's safe schema; anything else (!!python/..., !Ref) is refused.
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+#: ``=`` resolves to YAML 1.1's "value" type, which no safe loader constructs: a string.
+_VALUE_TAG = "tag:yaml.org,2002:value"
+#: Characters YAML does not allow anywhere (C0 controls but tab/LF/CR, DEL, C1 but NEL, ...).
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _check_depth(doc: Document, lang: Lang) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before anything builds a tree.
+
+    The parser keeps its own stack, so reading events is safe at any depth; the composer
+    recurses (in C with libyaml), which overflows the stack on deep enough input with
+    libyaml versions that have no nesting limit. Syntax errors are left to the composer.
+    """
+    loader = _SafeLoader(doc.text)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    doc.add("LD008", Severity.ERROR, pos, lang, limit=MAX_DEPTH)
+                    raise _Abort
+            elif isinstance(event, _CLOSE):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml >= 0.2.5 stops at 1000 levels itself, before it emits the events
+        if "maximum nesting depth" in (exc.problem or "") and exc.problem_mark is not None:
+            pos = (exc.problem_mark.line + 1, exc.problem_mark.column + 1)
+            doc.add("LD008", Severity.ERROR, pos, lang, limit=MAX_DEPTH)
+            raise _Abort from None
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
 
 
 def _load_yaml(doc: Document, lang: Lang) -> None:
+    bad = _NOT_YAML.search(doc.text)
+    if bad:
+        code = ord(bad.group())
+        hint = " (a NUL byte: is this a binary file?)" if code == 0 else ""
+        doc.add(
+            "LD001",
+            Severity.ERROR,
+            _position_of(doc.text, bad.start()),
+            lang,
+            detail=f"YAML syntax error: control character U+{code:04X} is not allowed{hint}",
+            detail_ja=f"YAML の構文エラー: 制御文字 U+{code:04X} は使えません"
+            + (" (NUL バイト: バイナリファイルでは?)" if code == 0 else ""),
+        )
+        raise _Abort
     tab = _TAB_INDENT.search(doc.text)
     if tab:
         doc.add("LD003", Severity.ERROR, _position_of(doc.text, tab.end() - 1), lang)
         raise _Abort
+    _check_depth(doc, lang)
     loader = _SafeLoader(doc.text)
     try:
         try:
@@ -233,7 +369,7 @@ def _load_yaml(doc: Document, lang: Lang) -> None:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        pos = _clamp(doc.text, (mark.line + 1, mark.column + 1) if mark else (1, 1))
         detail = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         doc.add(
             "LD001",
@@ -245,22 +381,27 @@ def _load_yaml(doc: Document, lang: Lang) -> None:
         )
         raise _Abort from None
     except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split())  # one line
         doc.add(
             "LD001",
             Severity.ERROR,
             (1, 1),
             lang,
-            detail=f"YAML error: {exc}",
-            detail_ja=f"YAML のエラー: {exc}",
+            detail=f"YAML error: {problem}",
+            detail_ja=f"YAML のエラー: {problem}",
         )
         raise _Abort from None
     except RecursionError:
         doc.add("LD008", Severity.ERROR, (1, 1), lang, limit=MAX_DEPTH)
         raise _Abort from None
-    if node is None:
-        doc.data = None
-        return
+    if node is None:  # no document at all: empty, or only comments
+        doc.add("LD012", Severity.ERROR, (1, 1), lang)
+        raise _Abort
     doc.data = _YamlBuilder(doc, lang).build(node, (), 0)
+
+
+def _short(value: str) -> str:
+    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
 
 
 class _YamlBuilder:
@@ -269,15 +410,53 @@ class _YamlBuilder:
         self.lang = lang
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
+        self.end = _end(doc.text)
+        #: the collections being built, outermost first: an alias to one of them is a cycle
+        self.building: set[int] = set()
 
     def _pos(self, node: yaml.Node) -> Position:
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        pos = node.start_mark.line + 1, node.start_mark.column + 1
+        return pos if pos[0] <= self.end[0] else self.end
+
+    def _fail(self, node: yaml.Node, en: str, ja: str) -> NoReturn:
+        self.doc.add("LD001", Severity.ERROR, self._pos(node), self.lang, detail=en, detail_ja=ja)
+        raise _Abort
+
+    def _tick(self, node: yaml.Node) -> None:
+        """Count one more node (aliases and merges count each time they are expanded)."""
+        self.count += 1
+        if self.count > MAX_NODES:
+            self.doc.add("LD007", Severity.ERROR, self._pos(node), self.lang, limit=MAX_NODES)
+            raise _Abort
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _VALUE_TAG:
+            return node.value
+        if node.tag not in _SCALAR_TAGS:  # never construct a Python object
+            self._fail(
+                node,
+                f"unsupported YAML tag {node.tag!r}",
+                f"この YAML タグは使えません: {node.tag!r}",
+            )
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            # int() refuses more than 4300 digits; sexagesimal 1:2:3... is quadratic
+            self._fail(
+                node,
+                f"number longer than {MAX_NUMBER_CHARS} characters",
+                f"{MAX_NUMBER_CHARS} 文字を超える数値です",
+            )
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
+        except Exception as exc:
+            # An explicit tag on a value of another type (!!bool maybe, !!timestamp x,
+            # !!int "") makes PyYAML raise KeyError, AttributeError, IndexError ...;
+            # a date that does not exist (2001-02-30) a ValueError.
+            if isinstance(exc, yaml.YAMLError):
+                problem = getattr(exc, "problem", None) or str(exc)
+            else:
+                problem = f"{_short(node.value)} is not a valid {node.tag.rsplit(':', 1)[-1]}"
+                if isinstance(exc, ValueError) and "range" in str(exc):
+                    problem += f" ({exc})"
             self.doc.add(
                 "LD001",
                 Severity.ERROR,
@@ -289,10 +468,7 @@ class _YamlBuilder:
             raise _Abort from None
 
     def build(self, node: yaml.Node, path: NodePath, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            self.doc.add("LD007", Severity.ERROR, self._pos(node), self.lang, limit=MAX_NODES)
-            raise _Abort
+        self._tick(node)
         if depth > MAX_DEPTH:
             self.doc.add("LD008", Severity.ERROR, self._pos(node), self.lang, limit=MAX_DEPTH)
             raise _Abort
@@ -313,7 +489,10 @@ class _YamlBuilder:
             )
             raise _Abort
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            with self._inside(node):
+                return [
+                    self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
+                ]
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         self.doc.add(
@@ -326,7 +505,29 @@ class _YamlBuilder:
         )
         raise _Abort
 
+    @contextmanager
+    def _inside(self, node: yaml.Node) -> Iterator[None]:
+        """Build ``node``'s children; refuse an alias back to ``node`` (``&a [*a]``)."""
+        if id(node) in self.building:
+            self._fail(
+                node,
+                "an alias refers to the collection that contains it (a recursive structure)",
+                "エイリアスが自分を含むコレクションを参照しています (再帰構造)",
+            )
+        self.building.add(id(node))
+        try:
+            yield
+        finally:
+            self.building.discard(id(node))
+
     def _mapping(self, node: yaml.MappingNode, path: NodePath, depth: int) -> dict[str, Any]:
+        if depth > MAX_DEPTH:  # merge chains nest without build()
+            self.doc.add("LD008", Severity.ERROR, self._pos(node), self.lang, limit=MAX_DEPTH)
+            raise _Abort
+        with self._inside(node):
+            return self._mapping_body(node, path, depth)
+
+    def _mapping_body(self, node: yaml.MappingNode, path: NodePath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         merged: list[tuple[yaml.Node, NodePath]] = []
@@ -335,7 +536,9 @@ class _YamlBuilder:
                 sources = (
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
-                merged.extend((src, path) for src in sources)
+                for src in sources:
+                    self._tick(src)  # merging an empty mapping still costs: count it
+                    merged.append((src, path))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.doc.add(
@@ -402,9 +605,12 @@ class _JsonParser:
         self.lang = lang
         self.i = 0
         self.count = 0
+        self.cursor = _Cursor(self.text)
+        #: False while reading the value of a duplicate key: it must not move positions
+        self.record = True
 
     def fail(self, en: str, ja: str, offset: int | None = None) -> None:
-        pos = _position_of(self.text, self.i if offset is None else offset)
+        pos = self.cursor.at(self.i if offset is None else offset)
         self.doc.add(
             "LD001",
             Severity.ERROR,
@@ -427,7 +633,8 @@ class _JsonParser:
     def parse(self) -> None:
         self.ws()
         if self.i >= len(self.text):
-            self.fail("the file is empty", "ファイルが空です")
+            self.doc.add("LD012", Severity.ERROR, (1, 1), self.lang)
+            raise _Abort
         self.doc.data = self.value((), 0)
         self.ws()
         if self.i < len(self.text):
@@ -439,16 +646,15 @@ class _JsonParser:
     def value(self, path: NodePath, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            self.doc.add(
-                "LD007", Severity.ERROR, _position_of(self.text, self.i), self.lang, limit=MAX_NODES
-            )
+            here = self.cursor.at(self.i)
+            self.doc.add("LD007", Severity.ERROR, here, self.lang, limit=MAX_NODES)
             raise _Abort
         if depth > MAX_DEPTH:
-            self.doc.add(
-                "LD008", Severity.ERROR, _position_of(self.text, self.i), self.lang, limit=MAX_DEPTH
-            )
+            here = self.cursor.at(self.i)
+            self.doc.add("LD008", Severity.ERROR, here, self.lang, limit=MAX_DEPTH)
             raise _Abort
-        self.doc.positions[path] = _position_of(self.text, self.i)
+        if self.record:
+            self.doc.positions[path] = self.cursor.at(self.i)
         ch = self.text[self.i : self.i + 1]
         if ch == "{":
             return self.obj(path, depth)
@@ -514,7 +720,7 @@ class _JsonParser:
                 if self.text.startswith("}", self.i):
                     self.fail("trailing comma before '}'", "'}' の前に余分なカンマがあります")
                 self.fail("expected a double-quoted key", "ダブルクォートで囲んだキーが必要です")
-            key_pos = _position_of(self.text, self.i)
+            key_pos = self.cursor.at(self.i)
             key = self.string()
             self.ws()
             if not self.text.startswith(":", self.i):
@@ -527,12 +733,13 @@ class _JsonParser:
                 self.doc.add(
                     "LD002", Severity.ERROR, key_pos, self.lang, key=key, first=first_seen[key]
                 )
-                saved = dict(self.doc.positions)
+                record, self.record = self.record, False
                 self.value(child, depth + 1)
-                self.doc.positions = saved
+                self.record = record
             else:
                 first_seen[key] = key_pos[0]
-                self.doc.key_positions[child] = key_pos
+                if self.record:
+                    self.doc.key_positions[child] = key_pos
                 result[key] = self.value(child, depth + 1)
             self.ws()
             ch = self.text[self.i : self.i + 1]

@@ -124,6 +124,20 @@ _LOADER: list[tuple[str, str, Severity, str, str, str, str, str]] = [
         "",
         "",
     ),
+    (
+        "LD012",
+        "empty-file",
+        E,
+        "The file has no content: it is empty or holds only whitespace and comments. Every "
+        "kind pipespec checks needs a mapping (a list for imagedefinitions.json); CodeBuild "
+        "and CodeDeploy fail on an empty file.",
+        "ファイルに内容がありません (空、または空白とコメントだけ)。pipespec が検査する種類はどれも"
+        "マッピング (imagedefinitions.json はリスト) が必要で、CodeBuild も CodeDeploy も空の"
+        "ファイルでは失敗します。",
+        "buildspec.yml",
+        "# TODO: write the build steps\n",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n",
+    ),
 ]
 
 for _id, _name, _sev, _en_x, _ja_x, _example, _bad, _good in _LOADER:
