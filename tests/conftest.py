@@ -1,11 +1,45 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from datetime import timedelta
+from urllib.parse import urlsplit
 
+import harness
 import pytest
+from hypothesis import HealthCheck, settings
 from sitebuild import BuildError, Server, Site, build, serve
 
 pytest_plugins = ["pytester"]
+
+# Hypothesis profiles. ``ci`` (the default, what ``nox -s tests`` runs) keeps the property
+# tests to about half a minute on two cores; ``dev`` is quicker; ``fuzz`` is the long run
+# (``HYPOTHESIS_PROFILE=fuzz`` or ``--hypothesis-profile=fuzz``; tests/fuzz_pipespec.py
+# falls back to the same inputs when atheris cannot be installed).
+settings.register_profile(
+    "ci",
+    max_examples=150,
+    deadline=timedelta(seconds=10),  # a hang guard; the 2 s bound is asserted by the tests
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("dev", parent=settings.get_profile("ci"), max_examples=30)
+settings.register_profile(
+    "fuzz",
+    parent=settings.get_profile("ci"),
+    max_examples=5_000,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The worst time and peak memory of the bounded inputs (test_hostile, test_properties)."""
+    for group, worst in sorted(harness.WORST.items()):
+        slow = ", ".join(f"{label} {t:.2f} s" for label, t, _ in worst.slowest())
+        big = ", ".join(f"{label} {(m or 0) / 2**20:.1f} MiB" for label, _, m in worst.largest())
+        terminalreporter.write_line(f"{group}: {len(worst.samples)} inputs measured")
+        terminalreporter.write_line(f"  slowest: {slow}")
+        terminalreporter.write_line(f"  most memory: {big}")
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +53,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.fixture(scope="session")
 def site_server(site: Site) -> Iterator[Server]:
-    """The built site served over HTTP on 127.0.0.1 (a free port)."""
-    server = serve(site.html)
+    """The built site served over HTTP on 127.0.0.1 (a free port), at its base URL's path."""
+    server = serve(site.html, urlsplit(site.env.config.html_baseurl).path)
     yield server
     server.close()

@@ -81,10 +81,17 @@ def build(out: Path) -> Site:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files; a missing path gets the site's own 404 page, as on a real host."""
+    """The site under ``prefix``; a missing path gets the site's own 404 page, as on a host."""
+
+    prefix = "/"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "\0missing")
+        return super().translate_path("/" + path[len(self.prefix) :])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
@@ -111,11 +118,17 @@ class Server:
         self.httpd.server_close()
 
 
-def serve(root: Path) -> Server:
-    """Serve ``root`` on 127.0.0.1, on a free port, from a daemon thread."""
-    handler = functools.partial(_Handler, directory=str(root))
+def serve(root: Path, prefix: str = "/") -> Server:
+    """Serve ``root`` at ``prefix`` on 127.0.0.1, on a free port, from a daemon thread.
+
+    ``prefix`` is the path of the site's base URL (``/pipespec/`` for a project site), so
+    that absolute links such as the 404 page's are served as on the real host.
+    """
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    handler_class = type("Handler", (_Handler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True).start()
     host, port = httpd.server_address[:2]
-    return Server(url=f"http://{host}:{port}/", root=root, httpd=httpd)
+    return Server(url=f"http://{host}:{port}{prefix}", root=root, httpd=httpd)
