@@ -4,7 +4,8 @@ Enable with ``extensions = ["pipespec.sphinxext"]``. Options (``conf.py``):
 
 ``pipespec_root``
     Directory that paths in the output are shown relative to (default: the parent of the
-    Sphinx source directory, i.e. the repository root when the docs live in ``docs/``).
+    Sphinx source directory, i.e. the repository root when the docs live in ``docs/``). A
+    relative path is taken from the directory of ``conf.py``.
 ``pipespec_lang``
     Message language, ``"ja"`` (default) or ``"en"``.
 
@@ -37,6 +38,8 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__, catalog
@@ -269,9 +272,19 @@ class RulesDirective(SphinxDirective):
         return box
 
 
+def _config_inited(app: Sphinx, config: Config) -> None:
+    """Resolve a relative ``pipespec_root`` against the directory of ``conf.py``; check
+    ``pipespec_lang``."""
+    if config.pipespec_root and not Path(config.pipespec_root).is_absolute():
+        config.pipespec_root = str((Path(app.confdir) / config.pipespec_root).resolve())
+    if config.pipespec_lang not in ("ja", "en"):
+        raise ConfigError(f"pipespec_lang must be 'ja' or 'en', not {config.pipespec_lang!r}")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("pipespec_root", "", "env", types=frozenset({str}))
     app.add_config_value("pipespec_lang", "ja", "env", types=frozenset({str}))
+    app.connect("config-inited", _config_inited)
     app.add_directive("pipespec-check", CheckDirective)
     app.add_directive("pipespec-rules", RulesDirective)
     app.add_directive("pipespec-run", RunDirective)

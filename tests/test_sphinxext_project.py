@@ -1,0 +1,103 @@
+"""``pipespec.sphinxext`` in another project's documentation.
+
+The project is the one ``docs/howto/sphinx.md`` documents (``examples/sphinx/conf.py`` and
+``index.rst``), copied into a temporary repository next to pipeline files of its own, and
+built with ``sphinx-build -W``: nothing of this site's configuration or extensions helps.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from ecosystem import ROOT, run
+
+from pipespec import sphinxext
+
+EXAMPLE = ROOT / "examples" / "sphinx"
+HOWTO = ROOT / "docs" / "howto" / "sphinx.md"
+BAD_BUILDSPEC = "version: 0.2\nphases:\n  preBuild:\n    commands:\n      - make\n"
+
+
+def project(tmp_path: Path) -> Path:
+    repo = tmp_path / "my-service"
+    (repo / "docs").mkdir(parents=True)
+    for name in ("conf.py", "index.rst"):
+        shutil.copy(EXAMPLE / name, repo / "docs" / name)
+    shutil.copytree(ROOT / "examples" / "ecs-bluegreen", repo / "deploy")
+    (repo / "deploy-mistakes").mkdir()
+    (repo / "deploy-mistakes" / "buildspec.yml").write_text(BAD_BUILDSPEC, encoding="utf-8")
+    return repo
+
+
+def build(repo: Path, tmp_path: Path) -> tuple[int, str, str]:
+    """``sphinx-build -W`` of ``repo/docs``, from an unrelated working directory."""
+    out = tmp_path / "html"
+    proc = run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "-d", str(tmp_path / "dt"),
+         str(repo / "docs"), str(out)],
+        cwd=tmp_path,
+    )  # fmt: skip
+    page = out / "index.html"
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    # the transcript as a reader sees it: without Pygments' markup
+    return proc.returncode, proc.stdout + proc.stderr, html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def test_another_project_embeds_pipespec_output(tmp_path: Path) -> None:
+    repo = project(tmp_path)
+    status, output, page = build(repo, tmp_path)
+    assert status == 0, output
+    # paths relative to pipespec_root = ".." (from conf.py): the repository root
+    assert "$ pipespec check --lang ja deploy\n(指摘なし、終了コード 0)" in page
+    assert "$ pipespec check --lang en deploy-mistakes/buildspec.yml" in page
+    assert (
+        "deploy-mistakes/buildspec.yml:3:3: error: unknown build phase 'preBuild'; "
+        "did you mean 'pre_build'?"
+    ) in page
+    assert "[BS101]" in page and "(exit status 1)" in page
+
+
+def test_expect_clean_fails_the_build_when_the_files_go_wrong(tmp_path: Path) -> None:
+    repo = project(tmp_path)
+    (repo / "deploy" / "buildspec.yml").write_text(BAD_BUILDSPEC, encoding="utf-8")
+    status, output, _page = build(repo, tmp_path)
+    assert status != 0
+    assert "pipespec-check: expected no findings for deploy" in output
+
+
+def test_pipespec_lang_is_checked(tmp_path: Path) -> None:
+    repo = project(tmp_path)
+    conf = repo / "docs" / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace('"ja"', '"fr"'), encoding="utf-8")
+    status, output, _page = build(repo, tmp_path)
+    assert status != 0
+    assert "pipespec_lang must be 'ja' or 'en'" in output
+
+
+@pytest.mark.parametrize(
+    ("directive", "cls"),
+    [
+        ("pipespec-check", sphinxext.CheckDirective),
+        ("pipespec-run", sphinxext.RunDirective),
+        ("pipespec-rules", sphinxext.RulesDirective),
+    ],
+)
+def test_howto_page_documents_every_directive_and_option(directive: str, cls: type) -> None:
+    page = HOWTO.read_text(encoding="utf-8")
+    assert f"`{directive}" in page
+    for option in cls.option_spec:
+        assert f":{option}:" in page, f"{directive} :{option}: is not documented"
+
+
+def test_howto_page_documents_every_config_value() -> None:
+    page = HOWTO.read_text(encoding="utf-8")
+    source = Path(sphinxext.__file__).read_text(encoding="utf-8")
+    values = re.findall(r'add_config_value\("(\w+)"', source)
+    assert values == ["pipespec_root", "pipespec_lang"]
+    for value in values:
+        assert f"`{value}`" in page
