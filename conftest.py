@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,14 @@ class ExampleError(Exception):
     def __init__(self, lines: list[str]) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
+
+
+def _golden_order(line: str) -> tuple[str, int, int, str]:
+    """Golden lines by path, then line and column as numbers (12:45 before 12:112)."""
+    m = re.match(r"(.*?):(\d+):(\d+): ", line)
+    if not m:
+        return (line, 0, 0, line)
+    return (m.group(1), int(m.group(2)), int(m.group(3)), line)
 
 
 def _render(finding: Finding, source_line: str) -> list[str]:
@@ -127,13 +136,13 @@ class ExampleItem(pytest.Item):
             for line in golden.read_text(encoding="utf-8").splitlines():
                 (expected if line.startswith(prefix) else others).append(line)
         if self.config.getoption("--update-goldens"):
-            lines = sorted(others + actual)
+            lines = sorted(others + actual, key=_golden_order)
             if lines:
                 golden.write_text("\n".join(lines) + "\n", encoding="utf-8")
             elif golden.exists():
                 golden.unlink()
             return
-        if expected != actual:
+        if sorted(expected, key=_golden_order) != sorted(actual, key=_golden_order):
             diff = [f"{golden.relative_to(self.config.rootpath)} does not match:"]
             diff += [f"  - {line}" for line in expected if line not in actual]
             diff += [f"  + {line}" for line in actual if line not in expected]

@@ -13,6 +13,9 @@ nox.options.sessions = ["tests"]
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
+#: What pip needs to install pipespec offline (tests/ecosystem.py): the build backend and the
+#: runtime dependencies, downloaded by the tests session before pytest runs.
+WHEELHOUSE = ROOT / "build" / "wheelhouse"
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -54,12 +57,27 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
-    """Every test and check: ruff, mypy --strict, pytest (examples, unit tests, the site build)."""
+    """Every test and check: ruff, mypy --strict, pytest (examples, unit tests, the site build,
+    the site in Chromium)."""
     _install(session, "docs", "test", "lint")
+    # axe-core for the browser tests' accessibility scan, from package-lock.json: installed
+    # here, before the tests, which then read node_modules/ and need no network. Without npm
+    # the scan is skipped (in CI, where CI is set, it fails instead).
+    if shutil.which("npm"):
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    else:
+        session.warn("npm not found: the browser tests' accessibility scan will be skipped")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", "src", "tests", "conftest.py", "noxfile.py")
     session.run("mypy")
-    session.run("python", "-m", "pytest", *session.posargs)
+    # pre-commit's hook environment and a fresh virtualenv install pipespec in the tests,
+    # with --no-index from here: the only downloads happen now, not at test time.
+    offline = [*PYPROJECT["build-system"]["requires"], *PYPROJECT["project"]["dependencies"]]
+    session.run("python", "-m", "pip", "download", "--quiet", "--dest", str(WHEELHOUSE), *offline)
+    session.run(
+        "python", "-m", "pytest", *session.posargs, env={"PIPESPEC_WHEELHOUSE": str(WHEELHOUSE)}
+    )
+    _fuzz(session, FUZZ_SECONDS_IN_TESTS)  # time-boxed; `nox -s fuzz` is the long run
 
 
 @nox.session(name="taskdef-schema", python="3.11")
@@ -67,3 +85,46 @@ def taskdef_schema(session: nox.Session) -> None:
     """Regenerate src/pipespec/schemas/taskdef.schema.json from botocore's ECS model."""
     session.install("-e", ".", "botocore")
     session.run("python", "-m", "pipespec.schemas._botocore", *session.posargs)
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Benchmarks against yamllint, check-jsonschema and cfn-lint, and the docs build.
+
+    Writes docs/_static/bench/results.json and the charts the site shows. Not part of
+    ``nox -s tests``. ``-- --quick`` for a smoke run, ``-- --out DIR`` to write elsewhere.
+    """
+    _install(session, "docs", "test")
+    session.install("yamllint", "check-jsonschema", "cfn-lint")
+    session.run("python", "tests/bench/bench.py", *session.posargs)
+
+
+#: How long ``nox -s tests`` fuzzes; ``nox -s fuzz`` runs 60 s, or ``-- SECONDS``.
+FUZZ_SECONDS_IN_TESTS = 20
+
+
+def _fuzz(session: nox.Session, seconds: float) -> None:
+    """Run tests/fuzz_pipespec.py for ``seconds``: atheris (libFuzzer) when it installs,
+    else its documented Hypothesis fallback. A crash fails the session and leaves the
+    input in tests/data/fuzz/, which test_hostile.py then replays as a regression test."""
+    try:
+        session.install("atheris")
+    except nox.command.CommandFailed:
+        session.warn("atheris does not install here: fuzzing with the Hypothesis fallback")
+    corpus = Path(session.create_tmp()) / "fuzz-corpus"  # what the fuzzer learns, not kept
+    corpus.mkdir(exist_ok=True)
+    seeds = ["examples", "tests/data/ok", "tests/data/err", "tests/data/fuzz"]
+    limits = ["-timeout=10", "-rss_limit_mb=2048", "-max_len=16384"]
+    session.run(
+        "python", "tests/fuzz_pipespec.py", f"-max_total_time={seconds:g}", *limits,
+        str(corpus), *seeds,
+    )  # fmt: skip
+
+
+@nox.session(python="3.11")
+def fuzz(session: nox.Session) -> None:
+    """Fuzz the loader and the checks for 60 s (``-- SECONDS`` for longer); see
+    tests/fuzz_pipespec.py. Crashing inputs are written to tests/data/fuzz/."""
+    _install(session, "test")
+    seconds = float(session.posargs[0]) if session.posargs else 60.0
+    _fuzz(session, seconds)

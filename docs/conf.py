@@ -22,6 +22,10 @@ extensions = [
     "git_dates",
     "mistake_list",
     "cjk_linebreaks",
+    "ja_search",
+    "site_publish",
+    "schema_files",
+    "bench_results",
     "pipespec.sphinxext",
 ]
 
@@ -34,6 +38,21 @@ html_static_path = ["_static"]
 
 html_theme = "furo"
 html_title = "pipespec: Code兄弟 (CodePipeline / CodeBuild / CodeDeploy) ノート"
+html_favicon = "_static/favicon.svg"
+
+#: Where the site is published: canonical links, OpenGraph URLs, sitemap.xml, and the 404
+#: page's links (absolute paths under it), the published schemas' $id. Override per
+#: deployment; on Read the Docs the version's canonical URL is the default.
+html_baseurl = (
+    os.environ.get("PIPESPEC_BASE_URL")
+    or os.environ.get("READTHEDOCS_CANONICAL_URL")
+    or "https://pipespec.github.io/pipespec/"
+)
+if not html_baseurl.endswith("/"):
+    html_baseurl += "/"
+
+# Japanese for the theme's interface strings Sphinx's catalogue lacks ("最終更新: ...").
+locale_dirs = ["_locales"]
 html_last_updated_fmt = "%Y-%m-%d"
 html_copy_source = True
 html_show_sourcelink = True

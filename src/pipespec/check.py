@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import catalog, config
+from . import catalog, config, shell
 from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, load_path, load_text
 from .rules import RULES, BundleHit, Rule, bundle_rules, for_kind
 from .rules.appspec import normalise_keys
+from .rules.shell import scripts_for
 from .schema import Validator, Violation, json_type
 
 #: Directories never searched when a directory is given.
@@ -200,9 +201,9 @@ def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
 
 def _finding(
     doc: Document, rule: Rule, path: NodePath, params: dict[str, Any], lang: Lang, *,
-    key: bool = False, severity: Severity | None = None,
+    key: bool = False, severity: Severity | None = None, position: tuple[int, int] | None = None,
 ) -> Finding:  # fmt: skip
-    line, column = doc.position(path, key=key)
+    line, column = position or doc.position(path, key=key)
     return Finding(
         doc.path, line, column, severity or rule.severity, rule.id, rule.message(lang, params)
     )
@@ -261,14 +262,26 @@ def _rule_findings(ctx: Context) -> Iterator[Finding]:
             continue
         for hit in hits:
             yield _finding(
-                ctx.doc, rule, hit.path, hit.params, ctx.lang, key=hit.key, severity=hit.severity
+                ctx.doc,
+                rule,
+                hit.path,
+                hit.params,
+                ctx.lang,
+                key=hit.key,
+                severity=hit.severity,
+                position=hit.position,
             )
 
 
 def check_document(
-    doc: Document, kind: catalog.Kind, *, lang: Lang = "en", file: Path | None = None
-) -> tuple[list[Finding], Entry]:
-    """Schema and semantic findings for a loaded document (loader findings included)."""
+    doc: Document, kind: catalog.Kind, *, lang: Lang = "en", file: Path | None = None,
+    shell_batch: shell.Batch | None = None,
+) -> tuple[list[Finding], Entry]:  # fmt: skip
+    """Schema and semantic findings for a loaded document (loader findings included).
+
+    A buildspec's commands go to ``shell_batch``, whose owner runs ShellCheck once for all
+    the files it collected; without one, ShellCheck runs here for this document alone.
+    """
     findings = list(doc.findings)
     platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
     if kind.name == "appspec":
@@ -279,20 +292,33 @@ def check_document(
     ctx = Context(doc, kind, platform, lang, file)
     findings += _schema_findings(ctx)
     findings += _rule_findings(ctx)
+    if kind.name == "buildspec":
+        batch = shell_batch if shell_batch is not None else shell.Batch()
+        batch.add(scripts_for(ctx))
+        if shell_batch is None:
+            findings += batch.run(lang)
     return findings, entry
 
 
 def check_text(
-    text: str | bytes, kind: str, *, path: str = "<text>", lang: Lang = "en"
-) -> list[Finding]:
+    text: str | bytes, kind: str, *, path: str = "<text>", lang: Lang = "en",
+    settings: config.Settings | None = None,
+) -> list[Finding]:  # fmt: skip
     """Check ``text`` as a file of ``kind`` (``buildspec``, ``appspec``, …)."""
     k = _kind(kind)
     fmt: Literal["yaml", "json"] = (
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
     doc = load_text(text, path, fmt, lang=lang)
-    findings, _ = check_document(doc, k, lang=lang)
+    batch = shell_batch(settings if settings is not None else config.Settings())
+    findings, _ = check_document(doc, k, lang=lang, shell_batch=batch)
+    findings += batch.run(lang)
     return sorted(findings, key=Finding.sort_key)
+
+
+def shell_batch(settings: config.Settings) -> shell.Batch:
+    """A ShellCheck batch configured by ``[tool.pipespec]``."""
+    return shell.Batch(shell.Settings(settings.shellcheck_disable, settings.shellcheck_severity))
 
 
 def _kind(name: str) -> catalog.Kind:
@@ -321,7 +347,7 @@ def discover(
     found: list[tuple[Path, str, catalog.Kind | None]] = []
     for given in paths:
         p = Path(given)
-        if p.is_dir():
+        if p.is_dir() and catalog.detect(p.name) is None:  # a dir named buildspec.yml: LD010
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
@@ -372,6 +398,7 @@ def check_paths(
     findings: list[Finding] = []
     bundles: dict[str, Bundle] = {}
     files = discover(paths, kind, base)
+    batch = shell_batch(settings)  # one ShellCheck run for every buildspec below
     for path, shown, k in files:
         if k is None:
             findings.append(
@@ -382,13 +409,18 @@ def check_paths(
             )  # fmt: skip
             continue
         doc = load_path(path, lang=lang, display=shown)
-        doc_findings, entry = check_document(doc, k, lang=lang, file=path)
+        doc_findings, entry = check_document(doc, k, lang=lang, file=path, shell_batch=batch)
         findings += doc_findings
         directory = str(path.parent)
         bundles.setdefault(directory, Bundle(directory)).entries.append(entry)
+    findings += batch.run(lang)
     for bundle in bundles.values():
         findings += bundle_findings(bundle, lang)
-    kept = [f for f in findings if not _suppressed(f, bundles, settings)]
+    docs: dict[str, Document] = {}  # by path: one lookup per finding, not a scan of all files
+    for bundle in bundles.values():
+        for e in bundle.entries:
+            docs.setdefault(e.path, e.doc)
+    kept = [f for f in findings if not _suppressed(f, docs, settings)]
     return Result(sorted(set(kept), key=Finding.sort_key), len(files))
 
 
@@ -415,14 +447,11 @@ def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:
 _IGNORE = re.compile(r"#\s*pipespec:\s*ignore(?:=([A-Za-z0-9_, ]+))?")
 
 
-def _suppressed(f: Finding, bundles: dict[str, Bundle], settings: config.Settings) -> bool:
+def _suppressed(f: Finding, docs: dict[str, Document], settings: config.Settings) -> bool:
     if settings.ignores(f.path, f.rule):
         return True
-    for bundle in bundles.values():
-        for e in bundle.entries:
-            if e.path == f.path:
-                return _inline_ignored(e.doc, f)
-    return False
+    doc = docs.get(f.path)
+    return doc is not None and _inline_ignored(doc, f)
 
 
 def _inline_ignored(doc: Document, f: Finding) -> bool:

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from functools import cache
 
 from . import __version__, catalog, config
-from .check import UsageError, check_paths
+from .check import UsageError
 from .load import Lang
+from .parallel import check_tree
 from .report import FORMATS
 from .rules import RULES
 
@@ -52,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-config", action="store_true", help="ignore [tool.pipespec] in pyproject.toml"
     )
+    check.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N",
+        help="check with N processes (0: one per core); memory stays bounded either way",
+    )  # fmt: skip
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["text", "json"], default="text")
@@ -102,11 +107,23 @@ def _source(path: str, line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
+def write(text: str) -> None:
+    """Write to stdout; what it cannot encode (a file name that is not UTF-8, under a strict
+    UTF-8 locale) is written as backslash escapes instead of failing."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
 def _check(args: argparse.Namespace) -> int:
     lang: Lang = args.lang or default_lang()
     settings = config.Settings() if args.no_config else config.load()
-    result = check_paths(args.paths, kind=args.kind, lang=lang, settings=settings)
-    sys.stdout.write(FORMATS[args.format](result.findings, _source))
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 or more")
+    result = check_tree(args.paths, kind=args.kind, lang=lang, settings=settings, jobs=args.jobs)
+    write(FORMATS[args.format](result.findings, _source))
     if args.format == "text":
         summary = (
             f"{result.errors} 件のエラー、{result.warnings} 件の警告 ({result.files} ファイル)"

@@ -38,6 +38,8 @@ class Hit:
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     key: bool = False
     severity: Severity | None = None
+    #: report at this (line, column) instead of the node's position (inside a scalar)
+    position: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ class Rule:
     #: extra files of a bundle example: name -> text (for cross-file rules)
     bad_files: dict[str, str] = field(default_factory=dict)
     good_files: dict[str, str] = field(default_factory=dict)
+    #: where the rule is documented, when not on pipespec's own rule reference
+    help_uri: str = ""
 
     def message(self, lang: Lang, params: dict[str, Any]) -> str:
         template = self.ja if lang == "ja" else self.en
@@ -153,7 +157,27 @@ def bundle_rules() -> Iterator[Rule]:
 
 
 #: The rule modules; importing one registers its rules.
-MODULES = ("loader", "generic", "buildspec", "appspec", "taskdef", "images", "bundle")
+MODULES = (
+    "loader",
+    "generic",
+    "buildspec",
+    "shell",
+    "appspec",
+    "taskdef",
+    "images",
+    "bundle",
+    "secrets",
+)
+
+
+def lookup(rule_id: str) -> Rule | None:
+    """The rule of a finding's ID: registered, or a ShellCheck code ``SHnnnn`` without an
+    entry of its own (described by SH0000)."""
+    if rule_id in RULES:
+        return RULES[rule_id]
+    from .shell import shellcheck_rule
+
+    return shellcheck_rule(rule_id)
 
 
 def _load_all() -> None:

@@ -1,0 +1,67 @@
+"""Check a large tree in bounded memory, on several cores (``pipespec check --jobs N``).
+
+The files found under the given paths are cut into chunks of whole directories (so the
+cross-file rules still see each directory at once); each chunk is checked by
+:func:`pipespec.check.check_paths`, in this process or in a pool of worker processes. Only
+the findings are kept, never the loaded documents, so memory stays bounded by the chunk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import config
+from .check import Result, check_paths, discover
+from .findings import Finding
+from .load import Lang
+
+#: Files per chunk: large enough to batch shellcheck, small enough to bound memory.
+CHUNK_FILES = 200
+
+
+def chunks(files: Sequence[tuple[Path, str, object]]) -> Iterator[list[Path]]:
+    """Consecutive groups of whole directories, about :data:`CHUNK_FILES` files each."""
+    current: list[Path] = []
+    last_dir: Path | None = None
+    for path, _shown, _kind in files:
+        if len(current) >= CHUNK_FILES and path.parent != last_dir:
+            yield current
+            current = []
+        current.append(path)
+        last_dir = path.parent
+    if current:
+        yield current
+
+
+def _check_chunk(
+    paths: list[Path], kind: str | None, lang: Lang, settings: config.Settings
+) -> list[Finding]:
+    return check_paths(paths, kind=kind, lang=lang, settings=settings).findings
+
+
+def check_tree(
+    paths: Iterable[str | Path],
+    *,
+    kind: str | None = None,
+    lang: Lang = "en",
+    settings: config.Settings | None = None,
+    jobs: int = 1,
+) -> Result:
+    """Like :func:`check_paths`, chunk by chunk; ``jobs`` > 1 uses worker processes."""
+    settings = settings if settings is not None else config.Settings()
+    files = discover(paths, kind)
+    groups = list(chunks(files))
+    jobs = max(1, jobs if jobs > 0 else (os.cpu_count() or 1))
+    findings: list[Finding] = []
+    if jobs == 1 or len(groups) == 1:
+        for group in groups:
+            findings += _check_chunk(group, kind, lang, settings)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
+            futures = [pool.submit(_check_chunk, g, kind, lang, settings) for g in groups]
+            for future in futures:
+                findings += future.result()
+    return Result(sorted(set(findings), key=Finding.sort_key), len(files))

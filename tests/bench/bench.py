@@ -1,0 +1,322 @@
+"""pipespec's benchmark (``nox -s bench``): throughput, whole-process time against peers,
+the docs build, and scale. Not a test; it writes ``results.json`` and ``results.svg``.
+
+    python tests/bench/bench.py [--out docs/_static/bench] [--n 40] [--runs 7] [--quick]
+
+Every number comes from this run on this machine; the JSON records the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+BIN = Path(sys.executable).parent
+
+KIND_NAMES = {
+    "buildspec": "buildspec.yml",
+    "appspec-ec2": "appspec.yml",
+    "appspec-ecs": "appspec.yaml",
+    "appspec-lambda": "appspec.yml",
+    "taskdef": "taskdef.json",
+    "imagedefinitions": "imagedefinitions.json",
+    "imagedetail": "imageDetail.json",
+}
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    import pipespec
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "pipespec": pipespec.__version__,
+        "commit": commit,
+    }
+
+
+# ----------------------------------------------------------------------------- corpus
+
+
+def sources() -> list[tuple[str, str]]:
+    """(file name, text) of every example and real-world file of the five kinds."""
+    found: list[tuple[str, str]] = []
+    from pipespec import catalog
+
+    for path in sorted(EXAMPLES.rglob("*")):
+        if path.is_file() and catalog.detect(path.name):
+            found.append((path.name, path.read_text(encoding="utf-8")))
+    manifest = CORPUS / "MANIFEST.tsv"
+    if manifest.exists():
+        for row in manifest.read_text(encoding="utf-8").splitlines()[1:]:
+            kind, name = row.split("\t")[:2]
+            path = CORPUS / name
+            if path.is_file() and kind in KIND_NAMES:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found.append((KIND_NAMES[kind], text))
+    return found
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    """A broken variant: a misspelt key, a wrong type, or a JSON syntax error."""
+    choice = rng.randrange(4)
+    if choice == 0 and "commands" in text:
+        return text.replace("commands", "comands", 1)
+    if choice == 1 and '"cpu": "' in text:
+        return text.replace('"cpu": "', '"cpu": 1', 1).replace("1256", "256")
+    if choice == 2 and text.rstrip().endswith(("}", "]")):
+        return text.rstrip()[:-1] + ",\n" + text.rstrip()[-1] + "\n"
+    lines = text.splitlines()
+    if len(lines) > 3:
+        i = rng.randrange(1, len(lines))
+        lines[i] = "  " + lines[i]
+    return "\n".join(lines) + "\n"
+
+
+def make_corpus(dest: Path, n: int) -> list[Path]:
+    rng = random.Random(1234)
+    files = []
+    base = sources()
+    for i in range(n):
+        for j, (name, text) in enumerate(base):
+            d = dest / f"r{i:04d}" / f"f{j:03d}"
+            d.mkdir(parents=True)
+            body = mutate(text, rng) if (i + j) % 2 else text
+            (d / name).write_text(body, encoding="utf-8")
+            files.append(d / name)
+    return files
+
+
+# ----------------------------------------------------------------------------- timing
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def throughput(files: list[Path], runs: int) -> dict[str, Any]:
+    import yaml
+
+    from pipespec.check import check_paths
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = [(p, p.read_bytes()) for p in files]
+
+    def bare() -> None:
+        for path, data in raw:
+            try:
+                if path.suffix == ".json":
+                    json.loads(data)
+                else:
+                    yaml.load(data, Loader=loader)  # CSafeLoader, or SafeLoader
+            except (ValueError, yaml.YAMLError):
+                pass
+
+    root = files[0].parents[2]
+    bare_s = median_time(bare, runs)
+    check_s = median_time(lambda: check_paths([root]), runs)
+    return {
+        "files": len(files),
+        "bytes": sum(len(d) for _, d in raw),
+        "bare_parse_files_per_s": len(files) / bare_s,
+        "pipespec_files_per_s": len(files) / check_s,
+        "ratio": bare_s / check_s,
+    }
+
+
+def wall(argv: Sequence[str], runs: int, cwd: Path = ROOT) -> float | None:
+    if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
+        return None
+
+    def once() -> None:
+        subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    once()  # warm the page cache
+    return median_time(once, runs)
+
+
+def tool(name: str) -> str:
+    return str(BIN / name) if (BIN / name).exists() else name
+
+
+def peers(runs: int, work: Path) -> dict[str, Any]:
+    one = "examples/ecs-bluegreen/buildspec.yml"
+    taskdef = ROOT / "examples" / "ecs-bluegreen" / "taskdef.json"
+    template = work / "template.json"
+    template.write_text(json.dumps({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"TaskDef": {"Type": "AWS::ECS::TaskDefinition",
+                                  "Properties": json.loads(taskdef.read_text())}},
+    }))  # fmt: skip
+    schema = work / "buildspec.schema.json"
+    schema.write_text((ROOT / "src" / "pipespec" / "schemas" / "buildspec.schema.json").read_text())
+    cases: dict[str, list[str]] = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "pipespec check (1 file)": [tool("pipespec"), "check", one],
+        "pipespec check examples/": [tool("pipespec"), "check", "examples"],
+        "pipespec check taskdef.json": [tool("pipespec"), "check", str(taskdef)],
+        "yamllint (1 file)": [tool("yamllint"), one],
+        "yamllint examples/": [tool("yamllint"), "examples"],
+        "check-jsonschema (1 file)": [tool("check-jsonschema"), "--schemafile", str(schema), one],
+        "cfn-lint (taskdef as template)": [tool("cfn-lint"), str(template)],
+    }
+    times = {name: wall(argv, runs) for name, argv in cases.items()}
+    one_file = times["pipespec check (1 file)"]
+    ratios = {}
+    for peer in ("yamllint (1 file)", "check-jsonschema (1 file)"):
+        if one_file and times[peer]:
+            ratios[f"pipespec / {peer}"] = one_file / times[peer]  # type: ignore[operator]
+    if times["pipespec check taskdef.json"] and times["cfn-lint (taskdef as template)"]:
+        ratios["pipespec / cfn-lint"] = (
+            times["pipespec check taskdef.json"] / times["cfn-lint (taskdef as template)"]  # type: ignore[operator]
+        )
+    return {"median_seconds": times, "ratios": ratios, "runs": runs}
+
+
+def docs_build(work: Path) -> dict[str, float]:
+    out = work / "docs-html"
+    argv = [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(ROOT / "docs"), str(out)]
+
+    def once() -> float:
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    cold = once()
+    unchanged = once()
+    page = ROOT / "docs" / "contributing.md"
+    os.utime(page)  # "one page changed"
+    changed = once()
+    return {"cold_s": cold, "no_change_s": unchanged, "one_page_changed_s": changed}
+
+
+def scale(work: Path, files: int) -> dict[str, Any]:
+    dest = work / "scale"
+    made = make_corpus(dest, max(1, files // max(1, len(sources()))))
+    result: dict[str, Any] = {"files": len(made)}
+    for jobs in (1, os.cpu_count() or 1):
+        argv = [tool("pipespec"), "check", "--jobs", str(jobs), "--format", "json", str(dest)]
+        start = time.perf_counter()
+        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        result[f"jobs_{jobs}"] = {"seconds": seconds, "exit": proc.returncode,
+                                  "peak_rss_mib_so_far": peak}  # fmt: skip
+    one = result["jobs_1"]["seconds"]
+    many = result[f"jobs_{os.cpu_count() or 1}"]["seconds"]
+    result["speedup"] = one / many if many else None
+    return result
+
+
+# ----------------------------------------------------------------------------- output
+
+
+THEMES = {"light": ("#1f2937", "#e8710a", "#4b5563"), "dark": ("#e5e7eb", "#f59e0b", "#9ca3af")}
+
+
+def svg(results: dict[str, Any], theme: str) -> str:
+    """A bar chart of the whole-process medians, drawn for furo's light or dark theme."""
+    text, accent, other = THEMES[theme]
+    times = {k: v for k, v in results["peers"]["median_seconds"].items() if v}
+    width, bar_h, gap, left = 720, 22, 10, 250
+    top = 40
+    height = top + len(times) * (bar_h + gap) + 30
+    longest = max(times.values()) if times else 1.0
+    rows = []
+    for i, (name, seconds) in enumerate(sorted(times.items(), key=lambda kv: kv[1])):
+        y = top + i * (bar_h + gap)
+        w = max(2.0, (width - left - 80) * seconds / longest)
+        color = accent if name.startswith("pipespec") else other
+        rows.append(
+            f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{name}</text>'
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3" fill="{color}"/>'
+            f'<text x="{left + w + 6:.1f}" y="{y + 16}">{seconds * 1000:.0f} ms</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        'aria-labelledby="t d">'
+        '<title id="t">pipespec と類似ツールの実行時間 (中央値)</title>'
+        '<desc id="d">pipespec と yamllint・check-jsonschema・cfn-lint などを 1 ファイルに'
+        "実行したときの実時間の中央値を比べた横棒グラフ。短いほど速い。</desc>"
+        f"<style>text{{font:13px sans-serif;fill:{text}}}</style>"
+        f'<text x="{left}" y="22">median wall time (lower is better)</text>'
+        + "".join(rows)
+        + "</svg>\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "_static" / "bench")
+    parser.add_argument("--n", type=int, default=20, help="copies of every source file")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scale-files", type=int, default=10_000)
+    parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.runs, args.scale_files = 2, 3, 300
+    results: dict[str, Any] = {"machine": machine()}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        files = make_corpus(work / "corpus", args.n)
+        print(f"corpus: {len(files)} files", file=sys.stderr)
+        results["throughput"] = throughput(files, args.runs)
+        print(f"throughput: {results['throughput']}", file=sys.stderr)
+        results["peers"] = peers(args.runs, work)
+        print(f"peers: {results['peers']}", file=sys.stderr)
+        results["docs"] = docs_build(work)
+        print(f"docs: {results['docs']}", file=sys.stderr)
+        results["scale"] = scale(work, args.scale_files)
+        print(f"scale: {results['scale']}", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    for theme in THEMES:
+        (args.out / f"results-{theme}.svg").write_text(svg(results, theme), encoding="utf-8")
+    print(f"wrote {args.out}/results.json and results-{{light,dark}}.svg", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
