@@ -77,7 +77,8 @@ def tests(session: nox.Session) -> None:
     session.run(
         "python", "-m", "pytest", *session.posargs, env={"PIPESPEC_WHEELHOUSE": str(WHEELHOUSE)}
     )
-    _fuzz(session, FUZZ_SECONDS_IN_TESTS)  # time-boxed; `nox -s fuzz` is the long run
+    # time-boxed and seeded, so a CI run replays the same inputs; `nox -s fuzz` explores
+    _fuzz(session, FUZZ_SECONDS_IN_TESTS, extra=["-seed=1", "-runs=4000"])
 
 
 @nox.session(name="taskdef-schema", python="3.11")
@@ -103,7 +104,7 @@ def bench(session: nox.Session) -> None:
 FUZZ_SECONDS_IN_TESTS = 20
 
 
-def _fuzz(session: nox.Session, seconds: float) -> None:
+def _fuzz(session: nox.Session, seconds: float, extra: list[str] | None = None) -> None:
     """Run tests/fuzz_pipespec.py for ``seconds``: atheris (libFuzzer) when it installs,
     else its documented Hypothesis fallback. A crash fails the session and leaves the
     input in tests/data/fuzz/, which test_hostile.py then replays as a regression test."""
@@ -117,7 +118,7 @@ def _fuzz(session: nox.Session, seconds: float) -> None:
     limits = ["-timeout=10", "-rss_limit_mb=2048", "-max_len=16384"]
     session.run(
         "python", "tests/fuzz_pipespec.py", f"-max_total_time={seconds:g}", *limits,
-        str(corpus), *seeds,
+        *(extra or []), str(corpus), *seeds,
     )  # fmt: skip
 
 
