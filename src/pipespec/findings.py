@@ -32,6 +32,17 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.line, self.column, self.severity.rank, self.rule, self.message)
 
+    def as_dict(self) -> dict[str, str | int]:
+        """The JSON contract: path, line, column, severity, rule, message."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
     def format(self) -> str:
         """``path:line:col: severity: message [RULE]``, the one-line text form."""
         return (

@@ -30,17 +30,7 @@ def text(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
 
 def as_json(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
     """The stable JSON contract: a list of {path, line, column, severity, rule, message}."""
-    rows = [
-        {
-            "path": f.path,
-            "line": f.line,
-            "column": f.column,
-            "severity": f.severity.value,
-            "rule": f.rule,
-            "message": f.message,
-        }
-        for f in findings
-    ]
+    rows = [f.as_dict() for f in findings]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 

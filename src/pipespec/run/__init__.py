@@ -87,17 +87,7 @@ class RunResult:
                 "rendered": [f"rendered/{f}" for f in self.rendered.files],
                 "errors": self.rendered.errors,
             },
-            "findings": [
-                {
-                    "path": f.path,
-                    "line": f.line,
-                    "column": f.column,
-                    "severity": f.severity.value,
-                    "rule": f.rule,
-                    "message": f.message,
-                }
-                for f in self.findings
-            ],
+            "findings": [f.as_dict() for f in self.findings],
             "sandbox": self.sandbox,
             "exit_code": self.exit_code,
         }
