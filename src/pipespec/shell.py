@@ -536,11 +536,7 @@ class _Scanner:
             elif ch == "$":
                 i = self.dollar(i)
             elif ch == "`":
-                end = t.find("`", i + 1)
-                stop = len(t) if end < 0 else end
-                inner = _Scanner(t[i + 1 : stop])
-                self.events += [Event(e.kind, e.name, e.offset + i + 1) for e in inner.run()]
-                i = stop + 1
+                i = self.backtick(i)
             else:
                 i += 1
         return i
@@ -557,14 +553,19 @@ class _Scanner:
             elif ch == "$":
                 i = self.dollar(i)
             elif ch == "`":
-                end = t.find("`", i + 1)
-                stop = len(t) if end < 0 else end
-                inner = _Scanner(t[i + 1 : stop])
-                self.events += [Event(e.kind, e.name, e.offset + i + 1) for e in inner.run()]
-                i = stop + 1
+                i = self.backtick(i)
             else:
                 i += 1
         return i
+
+    def backtick(self, i: int) -> int:
+        """A `command substitution` at ``i``: scan its inside; return the offset after it."""
+        t = self.text
+        end = t.find("`", i + 1)
+        stop = len(t) if end < 0 else end
+        inner = _Scanner(t[i + 1 : stop])
+        self.events += [Event(e.kind, e.name, e.offset + i + 1) for e in inner.run()]
+        return stop + 1
 
     def dollar(self, i: int) -> int:
         """An expansion at ``i`` (the ``$``); records what it reads or assigns."""
