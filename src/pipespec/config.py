@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +54,16 @@ def load(start: Path | None = None) -> Settings:
     if path is None:
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read [tool.pipespec]: {exc}") from None
+    if "pipespec" not in text:
+        return Settings(source=path)  # nothing for us: skip parsing (and importing) TOML
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: cannot read [tool.pipespec]: {exc}") from None
     table = data.get("tool", {}).get("pipespec", {})
     if not isinstance(table, dict):

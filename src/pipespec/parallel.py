@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import config
@@ -60,6 +59,8 @@ def check_tree(
         for group in groups:
             findings += _check_chunk(group, kind, lang, settings)
     else:
+        from concurrent.futures import ProcessPoolExecutor  # only now: ~7 ms to import
+
         with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
             futures = [pool.submit(_check_chunk, g, kind, lang, settings) for g in groups]
             for future in futures:
