@@ -67,6 +67,11 @@ def _lang(value: str | None, default: str) -> Lang:
     return "ja" if (value or default) == "ja" else "en"
 
 
+def _shown(path: Path, root: Path) -> str:
+    """``path`` as the page shows it: relative to ``root`` when it is inside it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def render_output(
     command: str, findings: list[Finding], sources: dict[str, list[str]], lang: Lang
 ) -> str:
@@ -104,14 +109,14 @@ class CheckDirective(SphinxDirective):
         lang = _lang(self.options.get("lang"), config.pipespec_lang)
         kind = self.options.get("kind")
         result = check_paths([target], kind=kind, lang=lang, base=root)
-        shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
+        shown = _shown(target, root)
         files = (
             [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())
         )
         sources: dict[str, list[str]] = {}
         for f in files:
             self.env.note_dependency(str(f))
-            rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
+            rel = _shown(f, root)
             sources[rel] = f.read_text(encoding="utf-8", errors="replace").splitlines()
         expect = self.options.get("expect")
         if expect == "clean" and result.findings:
@@ -153,7 +158,7 @@ class RunDirective(SphinxDirective):
             raise self.error(f"pipespec-run: {target} is not a directory")
         for f in sorted(p for p in target.rglob("*") if p.is_file()):
             self.env.note_dependency(str(f))
-        shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
+        shown = _shown(target, root)
         with tempfile.TemporaryDirectory() as tmp:
             result = dry_run(target, Path(tmp) / "out", RunOptions(timeout=60))
             expect = self.options.get("expect")

@@ -362,8 +362,10 @@ def written_files(command: str) -> list[str]:
     return out
 
 
-def _commands(ctx: Context) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    for phase, body in ctx.mapping("phases").items():
+def command_items(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, text) of every string command and finally command of a buildspec's phases."""
+    phases = data.get("phases") if isinstance(data, dict) else None
+    for phase, body in phases.items() if isinstance(phases, dict) else []:
         if not isinstance(body, dict):
             continue
         for section in ("commands", "finally"):
@@ -425,7 +427,7 @@ def _matches(path: str, pattern: str) -> bool:
 )
 def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     patterns = [p for _, section in _artifact_sections(ctx) for p in _patterns(section)]
-    for path, command in _commands(ctx):
+    for path, command in command_items(ctx.data):
         for written in written_files(command):
             if PurePosixPath(written).name not in DEPLOY_INPUTS:
                 continue
@@ -461,7 +463,7 @@ def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     example_name=BS,
 )
 def artifact_never_written(ctx: Context) -> Iterator[Hit]:
-    written = {w for _, command in _commands(ctx) for w in written_files(command)}
+    written = {w for _, command in command_items(ctx.data) for w in written_files(command)}
     source_dir = ctx.file.parent if ctx.file is not None else None
     for path, section in _artifact_sections(ctx):
         files = section.get("files")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Severity
 from ..schema import suggest
 from . import BundleHit, rule
-from .buildspec import written_files
+from .buildspec import command_items, written_files
 
 if TYPE_CHECKING:
     from ..check import Bundle, Entry
@@ -72,14 +72,9 @@ def _lb_info(appspec: Entry) -> Iterator[tuple[tuple[str | int, ...], dict[str, 
 def _writers(bundle: Bundle) -> Iterator[tuple[Entry, tuple[str | int, ...], str]]:
     """Each command of the bundle's buildspecs that writes a file: (entry, path, file name)."""
     for entry in bundle.of("buildspec"):
-        phases = entry.doc.data.get("phases") if isinstance(entry.doc.data, dict) else None
-        for phase, body in phases.items() if isinstance(phases, dict) else []:
-            for section in ("commands", "finally"):
-                seq = body.get(section) if isinstance(body, dict) else None
-                for i, cmd in enumerate(seq if isinstance(seq, list) else []):
-                    if isinstance(cmd, str):
-                        for w in written_files(cmd):
-                            yield entry, ("phases", phase, section, i), PurePosixPath(w).name
+        for path, cmd in command_items(entry.doc.data):
+            for w in written_files(cmd):
+                yield entry, path, PurePosixPath(w).name
 
 
 def _written(bundle: Bundle) -> set[str]:
