@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipespec import cli
+from pipespec import cli, config
 from pipespec.rules import RULES
 
 GOOD = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
@@ -150,15 +150,41 @@ def test_pyproject_ignores(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "tool.pipespec.ignore must be a list" in err
 
 
+@pytest.mark.parametrize(
+    "toml",
+    [
+        '[tool.pipespec]\nignore = ["BS101"]\n',
+        '[ tool . pipespec ]\nignore = ["BS101"]\n',
+        '[project]\nname = "x"\n[tool]\npipespec = { ignore = ["BS101"] }\n',
+        '[tool] # tools\npipespec.ignore = ["BS101"]\n',
+        'tool.pipespec.ignore = ["BS101"]\n',
+        '"tool"."pipespec".ignore = ["BS101"]\n',
+        'tool = { pipespec = { ignore = ["BS101"] } }\n',
+    ],
+)
+def test_every_toml_spelling_of_the_table_is_read(tree: Path, toml: str) -> None:
+    """The pre-check that skips parsing TOML must not skip a real [tool.pipespec]."""
+    (tree / "pyproject.toml").write_text(toml, encoding="utf-8")
+    assert config.load(tree).ignore == frozenset({"BS101"})
+
+
+def test_a_pyproject_without_the_table_is_not_parsed(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree / "pyproject.toml").write_text(
+        '[project]\nname = "pipespec-demo"\n[tool.ruff]\nline-length = 99\n', encoding="utf-8"
+    )
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # importing it would fail
+    assert config.load(tree).ignore == frozenset()
+
+
 def test_a_crashing_rule_is_a_finding_not_a_traceback(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dataclasses
-
     def boom(ctx: object) -> list[object]:
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(RULES, "BS102", dataclasses.replace(RULES["BS102"], check=boom))
+    monkeypatch.setitem(RULES, "BS102", RULES["BS102"]._replace(check=boom))
     code, out, err = run(capsys, "check", "bad")
     assert code == 1
     assert "[PS999]" in out and "RuntimeError('boom')" in out

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from fuzz_pipespec import CRASHES, check_one
 
-from pipespec import load
+from pipespec import yamlload
 from pipespec.check import check_paths, check_text
 from pipespec.load import MAX_BYTES, MAX_NODES, load_text
 
@@ -172,7 +172,7 @@ def test_10000_levels_of_json(label: str, text: str) -> None:
 def test_deep_yaml_with_the_pure_python_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     # Without libyaml (or with a libyaml that has no nesting limit) the depth is still
     # refused before the composer, which recurses, sees the document.
-    monkeypatch.setattr(load, "_SafeLoader", yaml.SafeLoader)
+    monkeypatch.setattr(yamlload, "_SafeLoader", yaml.SafeLoader)
     text = "[" * DEPTH + "]" * DEPTH
     only(checked(text, "10,000 levels, pure-Python parser"), "LD008", "nesting deeper")
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePath
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(NamedTuple):
     name: str
     title: str
     patterns: tuple[str, ...]

@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import catalog, config, shell
+from . import catalog, config
 from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, load_path, load_text
-from .rules import RULES, BundleHit, Rule, bundle_rules, for_kind
-from .rules.appspec import normalise_keys
-from .rules.shell import scripts_for
+from .rules import BundleHit, Rule, bundle_rules, for_kind, get
 from .schema import Validator, Violation, json_type
+
+if TYPE_CHECKING:
+    from . import shell
 
 #: Directories never searched when a directory is given.
 SKIP_DIRS = frozenset(
@@ -36,15 +36,20 @@ class UsageError(Exception):
     """Bad arguments (exit code 2): an unknown kind, a missing path."""
 
 
-@dataclass
 class Context:
     """What a rule's ``check`` sees: one loaded document of a known kind."""
 
-    doc: Document
-    kind: catalog.Kind
-    platform: str | None = None
-    lang: Lang = "en"
-    file: Path | None = None
+    __slots__ = ("doc", "file", "kind", "lang", "platform")
+
+    def __init__(
+        self, doc: Document, kind: catalog.Kind, platform: str | None = None,
+        lang: Lang = "en", file: Path | None = None,
+    ) -> None:  # fmt: skip
+        self.doc = doc
+        self.kind = kind
+        self.platform = platform
+        self.lang: Lang = lang
+        self.file = file
 
     @property
     def data(self) -> Any:
@@ -72,22 +77,28 @@ class Context:
         return value if isinstance(value, list) else []
 
 
-@dataclass
 class Entry:
     """One checked file inside a bundle."""
 
-    path: str
-    kind: catalog.Kind
-    doc: Document
-    platform: str | None = None
+    __slots__ = ("doc", "kind", "path", "platform")
+
+    def __init__(
+        self, path: str, kind: catalog.Kind, doc: Document, platform: str | None = None
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.doc = doc
+        self.platform = platform
 
 
-@dataclass
 class Bundle:
     """The checked files of one directory (a CodePipeline artifact root)."""
 
-    directory: str
-    entries: list[Entry] = field(default_factory=list)
+    __slots__ = ("directory", "entries")
+
+    def __init__(self, directory: str, entries: list[Entry] | None = None) -> None:
+        self.directory = directory
+        self.entries: list[Entry] = entries if entries is not None else []
 
     def of(self, kind: str, platform: str | None = None) -> list[Entry]:
         return [
@@ -246,7 +257,7 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         ):
             rule_id = "LD011"
             params["source"] = doc.plain_scalars[v.path]
-        yield _finding(doc, RULES[rule_id], v.path, params, ctx.lang, key=v.at_key)
+        yield _finding(doc, get(rule_id), v.path, params, ctx.lang, key=v.at_key)
 
 
 def _rule_findings(ctx: Context) -> Iterator[Finding]:
@@ -257,7 +268,7 @@ def _rule_findings(ctx: Context) -> Iterator[Finding]:
         except Exception as exc:  # a bug in a rule must not hide the other findings
             yield Finding(
                 ctx.doc.path, 1, 1, Severity.ERROR, "PS999",
-                RULES["PS999"].message(ctx.lang, {"rule": rule.id, "error": repr(exc)}),
+                get("PS999").message(ctx.lang, {"rule": rule.id, "error": repr(exc)}),
             )  # fmt: skip
             continue
         for hit in hits:
@@ -273,6 +284,35 @@ def _rule_findings(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _prepare(
+    doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None
+) -> tuple[Entry, Context | None]:
+    """The bundle entry of a loaded document, and its rule context when it loaded."""
+    platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
+    if kind.name == "appspec":
+        from .rules.appspec import normalise_keys
+
+        normalise_keys(doc, platform)  # ECS/Lambda keys are case-insensitive
+    entry = Entry(doc.path, kind, doc, platform)
+    return entry, (Context(doc, kind, platform, lang, file) if doc.ok else None)
+
+
+def _add_scripts(ctx: Context, batch: shell.Batch) -> None:
+    if ctx.kind.name == "buildspec":
+        from .rules.shell import scripts_for
+
+        batch.add(scripts_for(ctx))
+
+
+def _findings(doc: Document, ctx: Context | None) -> list[Finding]:
+    """Loader, schema and rule findings (ShellCheck's come from the batch)."""
+    findings = list(doc.findings)
+    if ctx is not None:
+        findings += _schema_findings(ctx)
+        findings += _rule_findings(ctx)
+    return findings
+
+
 def check_document(
     doc: Document, kind: catalog.Kind, *, lang: Lang = "en", file: Path | None = None,
     shell_batch: shell.Batch | None = None,
@@ -280,23 +320,19 @@ def check_document(
     """Schema and semantic findings for a loaded document (loader findings included).
 
     A buildspec's commands go to ``shell_batch``, whose owner runs ShellCheck once for all
-    the files it collected; without one, ShellCheck runs here for this document alone.
+    the files it collected; without one, ShellCheck runs here for this document alone
+    (started first, so that it works while the other rules run).
     """
-    findings = list(doc.findings)
-    platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
-    if kind.name == "appspec":
-        normalise_keys(doc, platform)  # ECS/Lambda keys are case-insensitive
-    entry = Entry(doc.path, kind, doc, platform)
-    if not doc.ok:
-        return findings, entry
-    ctx = Context(doc, kind, platform, lang, file)
-    findings += _schema_findings(ctx)
-    findings += _rule_findings(ctx)
-    if kind.name == "buildspec":
-        batch = shell_batch if shell_batch is not None else shell.Batch()
-        batch.add(scripts_for(ctx))
-        if shell_batch is None:
-            findings += batch.run(lang)
+    entry, ctx = _prepare(doc, kind, lang, file)
+    own = shell_batch is None and ctx is not None and kind.name == "buildspec"
+    batch = shell_batch if shell_batch is not None else _new_batch(None) if own else None
+    if ctx is not None and batch is not None:
+        _add_scripts(ctx, batch)
+    if own and batch is not None:
+        batch.start(lang)
+    findings = _findings(doc, ctx)
+    if own and batch is not None:
+        findings += batch.run(lang)
     return findings, entry
 
 
@@ -310,14 +346,27 @@ def check_text(
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
     doc = load_text(text, path, fmt, lang=lang)
-    batch = shell_batch(settings if settings is not None else config.Settings())
-    findings, _ = check_document(doc, k, lang=lang, shell_batch=batch)
-    findings += batch.run(lang)
+    _, ctx = _prepare(doc, k, lang, None)
+    batch = _new_batch(settings) if ctx is not None and k.name == "buildspec" else None
+    if ctx is not None and batch is not None:
+        _add_scripts(ctx, batch)
+        batch.start(lang)
+    findings = _findings(doc, ctx)
+    if batch is not None:
+        findings += batch.run(lang)
     return sorted(findings, key=Finding.sort_key)
 
 
 def shell_batch(settings: config.Settings) -> shell.Batch:
     """A ShellCheck batch configured by ``[tool.pipespec]``."""
+    return _new_batch(settings)
+
+
+def _new_batch(settings: config.Settings | None) -> shell.Batch:
+    from . import shell  # subprocess, tempfile and the shell scanner: only for buildspecs
+
+    if settings is None:
+        return shell.Batch()
     return shell.Batch(shell.Settings(settings.shellcheck_disable, settings.shellcheck_severity))
 
 
@@ -371,8 +420,7 @@ def _display(p: Path, base: Path | None = None) -> str:
     return rel.as_posix()
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     findings: list[Finding]
     files: int
 
@@ -398,22 +446,31 @@ def check_paths(
     findings: list[Finding] = []
     bundles: dict[str, Bundle] = {}
     files = discover(paths, kind, base)
-    batch = shell_batch(settings)  # one ShellCheck run for every buildspec below
+    batch: shell.Batch | None = None  # one ShellCheck run for every buildspec below
+    loaded: list[tuple[Document, Context | None]] = []
     for path, shown, k in files:
         if k is None:
             findings.append(
                 Finding(
                     shown, 1, 1, Severity.ERROR, "PS001",
-                    RULES["PS001"].message(lang, {"kinds": ", ".join(catalog.KINDS)}),
+                    get("PS001").message(lang, {"kinds": ", ".join(catalog.KINDS)}),
                 )
             )  # fmt: skip
             continue
         doc = load_path(path, lang=lang, display=shown)
-        doc_findings, entry = check_document(doc, k, lang=lang, file=path, shell_batch=batch)
-        findings += doc_findings
+        entry, ctx = _prepare(doc, k, lang, path)
+        if ctx is not None and k.name == "buildspec":
+            batch = batch or _new_batch(settings)
+            _add_scripts(ctx, batch)
+        loaded.append((doc, ctx))
         directory = str(path.parent)
         bundles.setdefault(directory, Bundle(directory)).entries.append(entry)
-    findings += batch.run(lang)
+    if batch is not None:
+        batch.start(lang)  # ShellCheck works while the other rules run
+    for doc, ctx in loaded:
+        findings += _findings(doc, ctx)
+    if batch is not None:
+        findings += batch.run(lang)
     for bundle in bundles.values():
         findings += bundle_findings(bundle, lang)
     docs: dict[str, Document] = {}  # by path: one lookup per finding, not a scan of all files
@@ -434,7 +491,7 @@ def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:
             out.append(
                 Finding(
                     bundle.directory, 1, 1, Severity.ERROR, "PS999",
-                    RULES["PS999"].message(lang, {"rule": rule.id, "error": repr(exc)}),
+                    get("PS999").message(lang, {"rule": rule.id, "error": repr(exc)}),
                 )
             )  # fmt: skip
             continue

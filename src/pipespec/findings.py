@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -18,9 +18,13 @@ class Severity(StrEnum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One diagnostic. ``line`` and ``column`` are 1-based, counted in characters."""
+class Finding(NamedTuple):
+    """One diagnostic. ``line`` and ``column`` are 1-based, counted in characters.
+
+    A NamedTuple rather than a dataclass, here and for the other records on the check
+    path: ``dataclasses`` (with ``inspect``) and its per-class code generation cost about
+    10 ms at every start of ``pipespec check`` (see issue 7's benchmark).
+    """
 
     path: str
     line: int

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from . import __version__
 from .findings import Finding, Severity
-from .rules import RULES, Rule, lookup
+from .rules import Rule, load_all, lookup
 
 #: The published site (``html_baseurl`` of ``docs/conf.py``): SARIF links to its rule reference.
 SITE_URL = "https://pipespec.github.io/pipespec/"
@@ -42,7 +42,7 @@ def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str
 
     ShellCheck codes without a registered rule (``SHnnnn``) are added as the findings use them.
     """
-    known: dict[str, Rule] = dict(RULES)
+    known: dict[str, Rule] = dict(load_all())
     for f in findings:
         if f.rule not in known:
             found = lookup(f.rule)

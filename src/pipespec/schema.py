@@ -12,11 +12,9 @@ is one of ``unknown-key``, ``wrong-type``, ``missing-key``, ``bad-value``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .load import NodePath
 
@@ -33,13 +31,12 @@ SUPPORTED = frozenset(
 CODES = ("unknown-key", "wrong-type", "missing-key", "bad-value")
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """One schema problem: where, which of :data:`CODES`, and the message parameters."""
 
     path: NodePath
     code: str
-    params: dict[str, Any] = field(hash=False)
+    params: dict[str, Any]
     rule: str | None = None
     at_key: bool = False
 
@@ -73,6 +70,8 @@ def _norm(word: str) -> str:
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The closest of ``choices`` to ``word``: same letters ignoring case and separators first."""
+    import difflib  # only once a key is misspelt
+
     strings = [c for c in choices if isinstance(c, str)]
     for choice in strings:
         if _norm(choice) == _norm(word):

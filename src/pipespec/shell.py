@@ -26,14 +26,11 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
-import tempfile
 import time
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, Position
@@ -63,6 +60,9 @@ TIMEOUT = 1.0
 TIMEOUT_PER_SCRIPT = 0.05
 #: Scripts longer than this are not given to ShellCheck (real build scripts are far smaller).
 MAX_SCRIPT_CHARS = 32_768
+#: A lone script this short goes to ShellCheck on its standard input, written at once: even
+#: as 4-byte UTF-8 it fits a pipe's 64 KiB buffer, so the write never waits for ShellCheck.
+MAX_STDIN_CHARS = 16_000
 WIKI = "https://www.shellcheck.net/wiki/SC{code}"
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -71,22 +71,28 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # --------------------------------------------------------------------------- commands
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
     start: int  # offset in the command's text
     length: int
     line: int  # where that text starts in the YAML file (1-based)
     column: int
 
 
-@dataclass
 class Command:
     """One command of a phase: its node path, its text, and where its characters came from."""
 
-    path: NodePath
-    text: str
-    start: Position
-    segments: list[_Segment] = field(default_factory=list)
+    __slots__ = ("path", "segments", "start", "text")
+
+    def __init__(
+        self, path: NodePath, text: str, start: Position, segments: list[_Segment] | None = None
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.start = start
+        self.segments: list[_Segment] = segments if segments is not None else []
+
+    def __repr__(self) -> str:
+        return f"Command({self.path!r}, {self.text!r})"
 
     @property
     def phase(self) -> str:
@@ -386,8 +392,7 @@ def exported_names(doc: Document) -> list[str]:
 # --------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """Something a command does with a variable, at ``offset`` in the command's text."""
 
     kind: Literal["read", "assign", "guard", "opaque"]
@@ -742,16 +747,14 @@ def command_disables(doc: Document, command: Command) -> set[str]:
 # --------------------------------------------------------------------------- shellcheck
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What ShellCheck reports: codes left out, and the least severe level kept."""
 
     disable: frozenset[str] = frozenset()
     severity: str = DEFAULT_SEVERITY
 
 
-@dataclass
-class Script:
+class Script(NamedTuple):
     """One script for ShellCheck and the way back from its lines to the YAML file."""
 
     doc: Document
@@ -807,6 +810,8 @@ def find_shellcheck() -> str | None:
     found = shutil.which("shellcheck")
     if found:
         return found
+    import sysconfig
+
     for directory in dict.fromkeys(
         [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
     ):
@@ -816,8 +821,7 @@ def find_shellcheck() -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     """One ShellCheck comment, already mapped to a YAML position."""
 
     doc: Document
@@ -839,42 +843,73 @@ def _sole_cd(text: str) -> bool:
 
 
 class Batch:
-    """Scripts collected over a run and checked by one ShellCheck process (per chunk)."""
+    """Scripts collected over a run and checked by one ShellCheck process (per chunk).
+
+    :meth:`start` launches ShellCheck and returns at once, so the caller can run the other
+    rules while it works (ShellCheck takes 5-15 ms even for a short script); :meth:`run`
+    starts it if needed and waits for its findings.
+    """
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.scripts: list[Script] = []
+        self._started: _Started | None = None
+        self._early: list[Finding] = []
 
     def add(self, scripts: list[Script]) -> None:
         self.scripts += scripts
 
-    def run(self, lang: Lang) -> list[Finding]:
-        """Findings for every collected script (one info finding when ShellCheck is absent)."""
-        from .rules.shell import shellcheck_finding, skipped_finding
+    def start(self, lang: Lang) -> None:
+        """Launch ShellCheck on the scripts collected so far (a no-op when there are none)."""
+        from .rules.shell import skipped_finding
 
         scripts = [s for s in self.scripts if any(m is not None for m in s.lines)]
         self.scripts = []
         large = [s for s in scripts if len(s.text) > MAX_SCRIPT_CHARS]
-        skipped = [
+        self._early += [
             skipped_finding(s.doc.path, "failed", lang,
                             detail=f"script longer than {MAX_SCRIPT_CHARS} characters")
             for s in large[:1]
         ]  # fmt: skip
         scripts = [s for s in scripts if len(s.text) <= MAX_SCRIPT_CHARS]
         if not scripts:
-            return skipped
+            return
         exe = find_shellcheck()
         if exe is None:
-            return [skipped_finding(scripts[0].doc.path, "not-found", lang)]
+            self._early.append(skipped_finding(scripts[0].doc.path, "not-found", lang))
+            return
         try:
-            comments = list(self._comments(exe, scripts))
-        except subprocess.TimeoutExpired:
-            limit = TIMEOUT + TIMEOUT_PER_SCRIPT * len(scripts)
-            detail = f"shellcheck took longer than {limit:g} s"
-            return [*skipped, skipped_finding(scripts[0].doc.path, "failed", lang, detail=detail)]
+            self._started = _Started(self._args(exe), scripts)
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
-            return [*skipped, skipped_finding(scripts[0].doc.path, "failed", lang, detail=str(exc))]
-        return [*skipped, *(shellcheck_finding(c, lang) for c in comments)]
+            detail = str(exc)
+            self._early.append(skipped_finding(scripts[0].doc.path, "failed", lang, detail=detail))
+
+    def run(self, lang: Lang) -> list[Finding]:
+        """Findings for every collected script (one info finding when ShellCheck is absent)."""
+        from .rules.shell import shellcheck_finding, skipped_finding
+
+        if self.scripts or self._started is None:
+            self.start(lang)
+        started, self._started = self._started, None
+        early, self._early = self._early, []
+        if started is None:
+            return early
+        first = started.scripts[0].doc.path
+        try:
+            reports = started.wait()
+        except subprocess.TimeoutExpired:
+            detail = f"shellcheck took longer than {started.limit:g} s"
+            return [*early, skipped_finding(first, "failed", lang, detail=detail)]
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            return [*early, skipped_finding(first, "failed", lang, detail=str(exc))]
+        comments = []
+        for report in reports:
+            for raw in report.get("comments", []):
+                owner = started.names.get(str(raw.get("file")))
+                comment = self._map(owner, raw) if owner is not None else None
+                if comment is not None:
+                    comments.append(comment)
+        return [*early, *(shellcheck_finding(c, lang) for c in comments)]
 
     def _args(self, exe: str) -> list[str]:
         excluded = sorted(set(ALWAYS_EXCLUDED) | set(self.settings.disable))
@@ -888,53 +923,6 @@ class Batch:
             "-e",
             ",".join(excluded),
         ]
-
-    def _comments(self, exe: str, scripts: list[Script]) -> Iterator[Comment]:
-        """Write the scripts to a temporary directory and run ShellCheck over them: one
-        process for a small run, a few in parallel (one per CPU) for a large one."""
-        with tempfile.TemporaryDirectory(prefix="pipespec-sh-") as tmp:
-            names: dict[str, Script] = {}
-            for n, script in enumerate(scripts):
-                name = f"{n}.sh"
-                (Path(tmp) / name).write_text(script.text, encoding="utf-8")
-                names[name] = script
-            files = list(names)
-            jobs = max(1, min(os.cpu_count() or 1, len(files) // PER_PROCESS))
-            size = max(1, min(CHUNK, -(-len(files) // jobs)))
-            chunks = [files[i : i + size] for i in range(0, len(files), size)]
-            procs = [
-                subprocess.Popen(
-                    [*self._args(exe), *chunk],
-                    cwd=tmp,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    encoding="utf-8",
-                    errors="replace",
-                )
-                for chunk in chunks
-            ]
-            reports: list[dict[str, Any]] = []
-            deadline = time.monotonic() + TIMEOUT + TIMEOUT_PER_SCRIPT * len(files)
-            try:
-                for proc in procs:
-                    out, err = proc.communicate(timeout=deadline - time.monotonic())
-                    if proc.returncode not in (0, 1):
-                        raise ValueError(
-                            f"shellcheck exited with {proc.returncode}: {err.strip()[:200]}"
-                        )
-                    reports.append(json.loads(out))
-            finally:
-                for proc in procs:
-                    if proc.poll() is None:
-                        proc.kill()
-                        proc.wait()
-            for report in reports:
-                for raw in report.get("comments", []):
-                    owner = names.get(str(raw.get("file")))
-                    comment = self._map(owner, raw) if owner is not None else None
-                    if comment is not None:
-                        yield comment
 
     def _map(self, script: Script, raw: dict[str, Any]) -> Comment | None:
         code = int(raw.get("code", 0))
@@ -963,6 +951,73 @@ class Batch:
             script.doc, yaml_line, yaml_column, code, str(raw.get("level", "warning")),
             str(raw.get("message", "")),
         )  # fmt: skip
+
+
+class _Started:
+    """ShellCheck running over the scripts: one script goes to one process through its
+    standard input; more are written to a temporary directory and checked by one process
+    (a few in parallel, one per CPU, for a large run)."""
+
+    def __init__(self, args: list[str], scripts: list[Script]) -> None:
+        self.scripts = scripts
+        self.names: dict[str, Script] = {}
+        self.procs: list[subprocess.Popen[str]] = []
+        self.limit = TIMEOUT + TIMEOUT_PER_SCRIPT * len(scripts)
+        self._tmp: Any = None
+        pipe = dict(stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    encoding="utf-8", errors="replace")  # fmt: skip
+        try:
+            if len(scripts) == 1 and len(scripts[0].text) <= MAX_STDIN_CHARS:
+                self.names["-"] = scripts[0]
+                proc = subprocess.Popen([*args, "-"], stdin=subprocess.PIPE, **pipe)  # type: ignore[call-overload]
+                self.procs.append(proc)
+                assert proc.stdin is not None
+                with proc.stdin:  # fits the pipe's buffer: never blocks
+                    proc.stdin.write(scripts[0].text)
+                proc.stdin = None  # closed: communicate() must not flush it
+            else:
+                import tempfile
+
+                self._tmp = tempfile.TemporaryDirectory(prefix="pipespec-sh-")
+                tmp = self._tmp.name
+                for n, script in enumerate(scripts):
+                    name = f"{n}.sh"
+                    with open(os.path.join(tmp, name), "w", encoding="utf-8") as fh:
+                        fh.write(script.text)
+                    self.names[name] = script
+                files = list(self.names)
+                jobs = max(1, min(os.cpu_count() or 1, len(files) // PER_PROCESS))
+                size = max(1, min(CHUNK, -(-len(files) // jobs)))
+                for i in range(0, len(files), size):
+                    chunk = files[i : i + size]
+                    self.procs.append(subprocess.Popen([*args, *chunk], cwd=tmp, **pipe))  # type: ignore[call-overload]
+            self.deadline = time.monotonic() + self.limit
+        except BaseException:
+            self._stop()
+            raise
+
+    def wait(self) -> list[dict[str, Any]]:
+        """Every process's JSON report; the processes are gone and the directory removed."""
+        reports: list[dict[str, Any]] = []
+        try:
+            for proc in self.procs:
+                out, err = proc.communicate(timeout=max(0.0, self.deadline - time.monotonic()))
+                if proc.returncode not in (0, 1):
+                    raise ValueError(
+                        f"shellcheck exited with {proc.returncode}: {err.strip()[:200]}"
+                    )
+                reports.append(json.loads(out))
+        finally:
+            self._stop()
+        return reports
+
+    def _stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()  # reap it and close its pipes
+        if self._tmp is not None:
+            self._tmp.cleanup()
 
 
 def level_severity(level: str) -> Severity:

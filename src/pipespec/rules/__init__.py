@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..findings import Severity
 from ..load import Lang, NodePath
@@ -30,25 +29,23 @@ if TYPE_CHECKING:
     from ..check import Bundle, Context
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A rule fired at ``path`` (the key itself when ``key``) with message ``params``."""
 
     path: NodePath
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    params: dict[str, Any] = {}  # noqa: RUF012 - never mutated
     key: bool = False
     severity: Severity | None = None
     #: report at this (line, column) instead of the node's position (inside a scalar)
     position: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BundleHit:
+class BundleHit(NamedTuple):
     """A cross-file rule fired in the file ``file`` (a path as given to the bundle)."""
 
     file: str
     path: NodePath
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    params: dict[str, Any] = {}  # noqa: RUF012 - never mutated
     key: bool = False
 
 
@@ -56,8 +53,7 @@ CheckFn = Callable[["Context"], Iterable[Hit]]
 BundleFn = Callable[["Bundle"], Iterable[BundleHit]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     name: str
     kind: str
@@ -73,8 +69,8 @@ class Rule:
     check: CheckFn | None = None
     bundle_check: BundleFn | None = None
     #: extra files of a bundle example: name -> text (for cross-file rules)
-    bad_files: dict[str, str] = field(default_factory=dict)
-    good_files: dict[str, str] = field(default_factory=dict)
+    bad_files: dict[str, str] = {}  # noqa: RUF012 - never mutated
+    good_files: dict[str, str] = {}  # noqa: RUF012 - never mutated
     #: where the rule is documented, when not on pipespec's own rule reference
     help_uri: str = ""
 
@@ -88,15 +84,19 @@ class _Params(dict[str, Any]):
         return "{" + key + "}"
 
 
-RULES: dict[str, Rule] = {}
+#: Every rule registered so far. ``RULES`` (below) is this registry once every rule module
+#: is loaded; the checks load only the modules of the kinds they meet.
+_REGISTRY: dict[str, Rule] = {}
+_NAMES: set[str] = set()
 
 
 def register(r: Rule) -> Rule:
-    if r.id in RULES:
+    if r.id in _REGISTRY:
         raise ValueError(f"duplicate rule id {r.id}")
-    if any(other.name == r.name for other in RULES.values()):
+    if r.name in _NAMES:
         raise ValueError(f"duplicate rule name {r.name}")
-    RULES[r.id] = r
+    _REGISTRY[r.id] = r
+    _NAMES.add(r.name)
     return r
 
 
@@ -144,45 +144,79 @@ def rule(
     return decorate
 
 
+#: The rule modules (importing one registers its rules): those every check needs, and
+#: those of each kind. ``pipespec check taskdef.json`` never imports the shell rules.
+COMMON_MODULES = ("loader", "generic")
+KIND_MODULES: dict[str, tuple[str, ...]] = {
+    "buildspec": ("buildspec", "shell", "secrets"),
+    "appspec": ("appspec",),
+    "taskdef": ("taskdef", "secrets"),
+    "imagedefinitions": ("images",),
+    "imagedetail": ("images",),
+    "bundle": ("bundle",),
+}
+MODULES = tuple(dict.fromkeys(COMMON_MODULES + sum(KIND_MODULES.values(), ())))
+_loaded: set[str] = set()
+
+
+def load_modules(*modules: str) -> None:
+    for module in modules:
+        if module not in _loaded:
+            importlib.import_module(f"{__name__}.{module}")
+            _loaded.add(module)
+
+
+def load_kind(kind: str) -> None:
+    """Register the rules that can fire on a file of ``kind`` (``bundle``: cross-file)."""
+    load_modules(*COMMON_MODULES, *KIND_MODULES.get(kind, ()))
+
+
+def load_all() -> dict[str, Rule]:
+    """Register every rule; the complete registry."""
+    load_modules(*MODULES)
+    return _REGISTRY
+
+
 def for_kind(kind: str) -> Iterator[Rule]:
-    for r in RULES.values():
+    load_kind(kind)
+    for r in list(_REGISTRY.values()):
         if r.kind == kind and r.check is not None:
             yield r
 
 
 def bundle_rules() -> Iterator[Rule]:
-    for r in RULES.values():
+    load_kind("bundle")
+    for r in list(_REGISTRY.values()):
         if r.bundle_check is not None:
             yield r
 
 
-#: The rule modules; importing one registers its rules.
-MODULES = (
-    "loader",
-    "generic",
-    "buildspec",
-    "shell",
-    "appspec",
-    "taskdef",
-    "images",
-    "bundle",
-    "secrets",
-)
+def get(rule_id: str) -> Rule:
+    """A registered rule by ID, loading the rule modules when it is not registered yet."""
+    found = _REGISTRY.get(rule_id)
+    if found is None:
+        load_modules(*COMMON_MODULES)
+        found = _REGISTRY.get(rule_id) or load_all()[rule_id]
+    return found
 
 
 def lookup(rule_id: str) -> Rule | None:
     """The rule of a finding's ID: registered, or a ShellCheck code ``SHnnnn`` without an
     entry of its own (described by SH0000)."""
-    if rule_id in RULES:
-        return RULES[rule_id]
+    rules = load_all()
+    if rule_id in rules:
+        return rules[rule_id]
     from .shell import shellcheck_rule
 
     return shellcheck_rule(rule_id)
 
 
-def _load_all() -> None:
-    for module in MODULES:
-        importlib.import_module(f"{__name__}.{module}")
+def __getattr__(name: str) -> Any:
+    """``RULES``: every rule by ID, all rule modules loaded on first use (PEP 562)."""
+    if name == "RULES":
+        return load_all()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_load_all()
+if TYPE_CHECKING:
+    RULES: dict[str, Rule]

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import shell
 from ..findings import Finding, Severity
 from ..load import Lang
-from . import RULES, Hit, Rule, register, rule
+from . import _REGISTRY, Hit, Rule, get, register, rule
 
 if TYPE_CHECKING:
     from ..check import Context
@@ -31,8 +30,7 @@ BS = "buildspec.yml"
 # --------------------------------------------------------------------------- ShellCheck codes
 
 
-@dataclass(frozen=True)
-class _Code:
+class _Code(NamedTuple):
     code: int
     name: str
     level: str  # ShellCheck's level: error, warning, info
@@ -309,20 +307,20 @@ def skipped_finding(path: str, reason: str, lang: Lang, detail: str = "") -> Fin
         text = (
             f"shellcheck の実行に失敗しました ({detail})" if ja else f"shellcheck failed ({detail})"
         )
-    r = RULES["SH0001"]
+    r = get("SH0001")
     return Finding(path, 1, 1, r.severity, r.id, r.message(lang, {"reason": text}))
 
 
 def shellcheck_rule(rule_id: str) -> Rule | None:
     """The rule of any ``SHnnnn`` ID: registered, or made from SH0000 for other codes."""
-    if rule_id in RULES:
-        return RULES[rule_id]
+    if rule_id in _REGISTRY:
+        return _REGISTRY[rule_id]
     m = re.fullmatch(r"SH(\d{4})", rule_id)
     if not m or m.group(1) == "0000":
         return None
-    base = RULES["SH0000"]
-    return replace(
-        base, id=rule_id, name=f"shellcheck-sc{m.group(1)}", help_uri=_wiki(int(m.group(1)))
+    base = get("SH0000")
+    return base._replace(
+        id=rule_id, name=f"shellcheck-sc{m.group(1)}", help_uri=_wiki(int(m.group(1)))
     )
 
 
@@ -528,8 +526,7 @@ def undefined_variable(ctx: Context) -> Iterator[Hit]:
 # --------------------------------------------------------------------------- BS121 dead commands
 
 
-@dataclass(frozen=True)
-class _Dead:
+class _Dead(NamedTuple):
     pattern: re.Pattern[str]
     shown: str
     why_en: str
