@@ -207,3 +207,53 @@ def test_python_dash_m(tree: Path) -> None:
         check=False,
     )
     assert proc.returncode == 1 and "[BS101]" in proc.stdout
+
+
+# --------------------------------------------------------------------------- start-up cost
+
+_IMPORTED = """
+import sys
+from pipespec.cli import main
+code = main(["check", *sys.argv[1:]])
+mods = set(sys.modules)
+print(code, " ".join(sorted(m for m in mods if m.split(".")[0] in
+      ("yaml", "pipespec", "tomllib", "dataclasses", "difflib", "tempfile", "subprocess"))))
+"""
+
+
+def _modules_after_check(cwd: Path, *args: str) -> tuple[int, set[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, *args], cwd=cwd, capture_output=True, text=True,
+        check=True,
+    ).stdout.split()  # fmt: skip
+    return int(out[0]), set(out[1:])
+
+
+def test_checking_json_imports_neither_yaml_nor_the_shell_checks(tmp_path: Path) -> None:
+    """What ``pipespec check taskdef.json`` costs at start: the benchmark's one-file time
+    (issue 7) depends on these modules staying out of the JSON path."""
+    taskdef = Path(__file__).parents[1] / "examples" / "ecs-bluegreen" / "taskdef.json"
+    (tmp_path / "taskdef.json").write_text(taskdef.read_text(encoding="utf-8"), encoding="utf-8")
+    code, mods = _modules_after_check(tmp_path, "taskdef.json")
+    assert code == 0
+    assert "pipespec.rules.taskdef" in mods  # the kind's rules did run
+    for heavy in (
+        "yaml",
+        "pipespec.yamlload",
+        "pipespec.shell",
+        "pipespec.rules.shell",
+        "pipespec.rules.appspec",
+        "dataclasses",
+        "difflib",
+        "tomllib",
+        "subprocess",
+    ):
+        assert heavy not in mods, heavy  # fmt: skip
+
+
+def test_a_buildspec_loads_yaml_and_shell_but_not_the_other_kinds(tmp_path: Path) -> None:
+    (tmp_path / "buildspec.yml").write_text(GOOD, encoding="utf-8")
+    code, mods = _modules_after_check(tmp_path, "buildspec.yml")
+    assert code == 0
+    assert {"yaml", "pipespec.yamlload", "pipespec.rules.shell", "subprocess"} <= mods
+    assert not mods & {"pipespec.rules.appspec", "pipespec.rules.taskdef", "tempfile"}
