@@ -219,3 +219,61 @@ def test_json_accepts_and_rejects_what_the_standard_library_does(text: str) -> N
     else:
         assert not errors, [f.format() for f in errors]
         assert doc.data == expected
+
+
+# --------------------------------------------------------------------------- nesting bound
+
+_YAML_PIECES = st.sampled_from(
+    ["- ", "-", "[", "]", "{", "}", ",", ": ", ":", "? ", "?", "a", "'b'", '"c"', "&x ", "*x",
+     "\n", "\n  ", "\n    ", " ", "!!map ", "|\n  ", "- - ", "a:\n  ", "#c\n", "<<: "]
+)  # fmt: skip
+
+
+def _event_depth(text: str) -> int:
+    """The deepest nesting libyaml reports before the end or the first syntax error."""
+    import yaml
+
+    loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    depth = deepest = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return deepest
+
+
+@given(
+    st.one_of(
+        st.lists(_YAML_PIECES, max_size=80).map("".join),
+        strategies.hostile_documents().map(lambda s: s.text.decode("utf-8", "replace")),
+    )
+)
+@settings(max_examples=400)
+def test_the_nesting_bound_is_never_below_the_real_depth(text: str) -> None:
+    """yamlload skips its depth pre-pass when depth_bound() <= MAX_DEPTH: sound only if the
+    bound is never lower than the depth libyaml actually reaches."""
+    from pipespec.yamlload import depth_bound
+
+    assert _event_depth(text) <= depth_bound(text)
+
+
+def test_the_nesting_bound_on_deep_documents() -> None:
+    from pipespec.load import MAX_DEPTH
+    from pipespec.yamlload import depth_bound
+
+    for text in (
+        "[" * 150,
+        "- " * 150 + "x",
+        "{a: " * 150,
+        "".join(f"{' ' * i}a:\n" for i in range(150)),
+    ):
+        assert _event_depth(text) > MAX_DEPTH  # deep enough that the pre-pass must run
+        assert depth_bound(text) >= _event_depth(text)
+        assert load_text(text, "buildspec.yml").findings[0].rule == "LD008"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from functools import cache
 from pathlib import Path, PurePath
 from typing import Any, Literal, NamedTuple
@@ -74,13 +75,21 @@ KINDS: dict[str, Kind] = {
 APPSPEC_PLATFORMS = ("server", "lambda", "ecs")
 
 
+#: Every kind's name patterns as one regular expression, a group per kind, in KINDS order
+#: (the first kind that matches wins): one match per file name met in a tree.
+_NAMES = re.compile(
+    "|".join(
+        f"(?P<{kind.name}>{'|'.join(fnmatch.translate(p) for p in kind.patterns)})"
+        for kind in KINDS.values()
+    )
+)
+
+
 def detect(path: str | PurePath) -> Kind | None:
     """The kind of a file from its name (case-insensitive), or None."""
-    name = PurePath(path).name.lower()
-    for kind in KINDS.values():
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in kind.patterns):
-            return kind
-    return None
+    name = path if isinstance(path, str) and "/" not in path else PurePath(path).name
+    m = _NAMES.match(name.lower())
+    return KINDS[m.lastgroup] if m is not None and m.lastgroup is not None else None
 
 
 def _get_ci(mapping: dict[Any, Any], name: str) -> Any:

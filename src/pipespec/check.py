@@ -394,6 +394,7 @@ def discover(
     """
     forced = _kind(kind) if kind is not None else None
     found: list[tuple[Path, str, catalog.Kind | None]] = []
+    shown = _Display(base)
     for given in paths:
         p = Path(given)
         if p.is_dir() and catalog.detect(p.name) is None:  # a dir named buildspec.yml: LD010
@@ -403,21 +404,37 @@ def discover(
                     detected = catalog.detect(name)
                     if detected is None or (forced is not None and detected is not forced):
                         continue
-                    f = Path(root) / name
-                    found.append((f, _display(f, base), detected))
+                    f = Path(root, name)
+                    found.append((f, shown(f), detected))
         elif p.exists() or p.is_symlink():
-            found.append((p, _display(p, base), forced or catalog.detect(p.name)))
+            found.append((p, shown(p), forced or catalog.detect(p.name)))
         else:
             raise UsageError(f"no such file or directory: {given}")
     return found
 
 
-def _display(p: Path, base: Path | None = None) -> str:
-    try:
-        rel = p.absolute().relative_to((base or Path.cwd()).absolute())
-    except ValueError:
+class _Display:
+    """A path as shown: relative to ``base`` (default: the current directory) when it is
+    under it, as given otherwise. Lexical, like ``Path.absolute().relative_to()``, but with
+    the directory looked up once, not once per file."""
+
+    def __init__(self, base: Path | None) -> None:
+        self.cwd = os.getcwd()
+        start = str(base.absolute()) if base is not None else self.cwd
+        self.base = start
+        self.prefix = start.rstrip("/") + "/"
+
+    def __call__(self, p: Path) -> str:
+        text = str(p)
+        if text == ".":
+            absolute = self.cwd
+        else:
+            absolute = text if os.path.isabs(text) else os.path.join(self.cwd, text)
+        if absolute == self.base:
+            return "."
+        if absolute.startswith(self.prefix):
+            return absolute[len(self.prefix) :]
         return p.as_posix()
-    return rel.as_posix()
 
 
 class Result(NamedTuple):

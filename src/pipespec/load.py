@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -101,16 +102,47 @@ class Document:
         self.format = format
         self.data = data
         self.ok = ok
-        self.positions: dict[NodePath, Position] = {}
-        self.key_positions: dict[NodePath, Position] = {}
+        self._positions: dict[NodePath, Position] = {}
+        self._key_positions: dict[NodePath, Position] = {}
         #: Plain YAML scalars that became something other than a string (``3.10``, ``yes``),
         #: with their source text: the YAML 1.1 traps.
         self.plain_scalars: dict[NodePath, str] = {}
         self.findings: list[Finding] = []
         self._lines: list[str] | None = None
+        #: fills the positions on first use (JSON read by the standard library's parser)
+        self._locate: Callable[[Document], None] | None = None
 
     def __repr__(self) -> str:
         return f"Document({self.path!r}, format={self.format!r}, ok={self.ok})"
+
+    def _located(self) -> None:
+        locate, self._locate = self._locate, None
+        if locate is not None:
+            locate(self)
+
+    @property
+    def positions(self) -> dict[NodePath, Position]:
+        """Where each value starts, by path."""
+        if self._locate is not None:
+            self._located()
+        return self._positions
+
+    @positions.setter
+    def positions(self, value: dict[NodePath, Position]) -> None:
+        self._located()
+        self._positions = value
+
+    @property
+    def key_positions(self) -> dict[NodePath, Position]:
+        """Where each mapping key starts, by the path of its value."""
+        if self._locate is not None:
+            self._located()
+        return self._key_positions
+
+    @key_positions.setter
+    def key_positions(self, value: dict[NodePath, Position]) -> None:
+        self._located()
+        self._key_positions = value
 
     def position(self, path: NodePath, *, key: bool = False) -> Position:
         """Line and column of the value (or key) at ``path``; the nearest parent otherwise."""
@@ -255,7 +287,8 @@ def load_text(
         return doc
     try:
         if fmt == "json":
-            _JsonParser(doc, lang).parse()
+            if not _load_json_fast(doc, lang):
+                _JsonParser(doc, lang).parse()
         else:
             from .yamlload import load_yaml  # PyYAML costs ~9 ms to import: not for JSON
 
@@ -293,6 +326,65 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
 _LITERALS = {"true": True, "false": False, "null": None}
+
+
+class _Refused(Exception):
+    """Internal: the standard library's parser accepted what the strict one reports."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Refused("duplicate key")
+    return result
+
+
+def _refuse_constant(word: str) -> Any:
+    raise _Refused(word)  # NaN, Infinity, -Infinity
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused("long number")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused("long number")
+    return float(text)
+
+
+def _load_json_fast(doc: Document, lang: Lang) -> bool:
+    """Read ``doc`` with the standard library's C parser, when it is certain to give what
+    :class:`_JsonParser` gives with no finding; record the positions only when one is asked
+    for (most files have no finding, and the strict parser is ~20x slower). False: leave the
+    file to the strict parser, which reports what is wrong and where.
+
+    The C parser accepts exactly what the strict one accepts (a property test checks it)
+    except NaN/Infinity, duplicate keys and long numbers, refused here through its hooks;
+    the node and depth limits hold by construction (each value takes at least a character;
+    each level opens a bracket).
+    """
+    text = doc.text
+    if len(text) > MAX_NODES or text.count("[") + text.count("{") > MAX_DEPTH:
+        return False
+    try:
+        data = json.loads(
+            text, object_pairs_hook=_unique, parse_constant=_refuse_constant,
+            parse_int=_int, parse_float=_float,
+        )  # fmt: skip
+    except (ValueError, RecursionError, _Refused):
+        return False
+    doc.data = data
+
+    def locate(located: Document) -> None:
+        scratch = Document(located.path, text, "json")
+        _JsonParser(scratch, lang).parse()
+        located._positions, located._key_positions = scratch._positions, scratch._key_positions
+
+    doc._locate = locate
+    return True
 
 
 class _JsonParser:

@@ -120,9 +120,25 @@ class Command:
         return offsets
 
 
+def _source_lines(doc: Document) -> list[str]:
+    """``doc.text`` split at line breaks, once per document (asked for each command)."""
+    memo: dict[str, list[str]] = doc.__dict__
+    if "_source_lines" not in memo:
+        memo["_source_lines"] = doc.text.split("\n")
+    return memo["_source_lines"]
+
+
+def _line_starts(doc: Document) -> list[int]:
+    """The offset in ``doc.text`` at which each line starts, once per document."""
+    memo: dict[str, list[int]] = doc.__dict__
+    if "_line_starts" not in memo:
+        memo["_line_starts"] = [0] + [m.end() for m in re.finditer("\n", doc.text)]
+    return memo["_line_starts"]
+
+
 def _candidates(doc: Document, start: Position) -> Iterator[tuple[int, int, str]]:
     """Source lines that may hold the scalar at ``start``: (line, column, text)."""
-    lines = doc.text.split("\n")
+    lines = _source_lines(doc)
     line0, col0 = start
     if not 0 < line0 <= len(lines):
         return
@@ -166,7 +182,7 @@ def _quoted_segments(doc: Document, value: str, start: Position) -> list[_Segmen
     """Character-exact map of a quoted scalar (escapes, '' and line folding), or None when
     the source does not give back ``value``."""
     text = doc.text
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    line_starts = _line_starts(doc)
     line0, col0 = start
     if not 0 < line0 <= len(line_starts):
         return None
@@ -713,7 +729,7 @@ def _codes(spec: str) -> set[str]:
 def file_disables(doc: Document) -> set[str]:
     """``# shellcheck disable=…`` in the comment lines at the top of the file."""
     codes: set[str] = set()
-    for line in doc.text.split("\n"):
+    for line in _source_lines(doc):
         stripped = line.strip()
         if not stripped or stripped == "---":
             continue
@@ -727,7 +743,7 @@ def file_disables(doc: Document) -> set[str]:
 
 def command_disables(doc: Document, command: Command) -> set[str]:
     """``# shellcheck disable=…`` in the comment lines right above the command."""
-    lines = doc.text.split("\n")
+    lines = _source_lines(doc)
     codes: set[str] = set()
     number = command.start[0] - 1  # the line above, 1-based
     first = lines[command.start[0] - 1] if 0 < command.start[0] <= len(lines) else ""

@@ -354,8 +354,21 @@ _WINDOWS_COMMAND = re.compile(
 )
 
 
-def windows_reason(ctx: Context) -> tuple[tuple[str | int, ...], str, str] | None:
-    """Why the commands are not sh (path, English reason, Japanese reason), or None."""
+_WindowsReason = tuple[tuple[str | int, ...], str, str] | None
+
+
+def windows_reason(ctx: Context) -> _WindowsReason:
+    """Why the commands are not sh (path, English reason, Japanese reason), or None.
+
+    Four rules ask; it is worked out once per document and kept on it.
+    """
+    memo: dict[str, _WindowsReason] = ctx.doc.__dict__
+    if "_windows_reason" not in memo:
+        memo["_windows_reason"] = _windows_reason(ctx)
+    return memo["_windows_reason"]
+
+
+def _windows_reason(ctx: Context) -> _WindowsReason:
     declared = shell.declared_shell(ctx.doc)
     if declared is not None and shell.dialect(ctx.doc) is None:
         return (
