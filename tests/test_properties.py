@@ -29,7 +29,7 @@ from typing import Any
 
 import harness
 import strategies
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import Sample
 
@@ -219,6 +219,56 @@ def test_json_accepts_and_rejects_what_the_standard_library_does(text: str) -> N
     else:
         assert not errors, [f.format() for f in errors]
         assert doc.data == expected
+
+
+def _strict_only(text: str) -> Any:
+    """``load_text`` with the fast path switched off: the strict parser reads everything."""
+    from unittest import mock
+
+    from pipespec import load
+
+    with mock.patch.object(load, "_load_json_fast", lambda doc, lang: False):
+        return load_text(text, "x.json")
+
+
+@given(
+    st.one_of(
+        st.builds(
+            lambda v, indent: json.dumps(v, indent=indent), strategies.json_values,
+            st.sampled_from([None, 0, 2]),
+        ),
+        strategies.json_like,
+        mutated_json(),
+    )
+)  # fmt: skip
+@example('{"a": 1, "a": 2}')
+@example('{"a": {"b": 1, "b": 1}}')
+@example("[NaN]")
+@example('{"x": -Infinity}')
+@example("[" + "9" * 4100 + "]")
+@example("[1." + "5" * 4100 + "]")
+@example("[" * 101 + "]" * 101)
+def test_the_fast_json_path_matches_the_strict_parser(text: str) -> None:
+    """Valid JSON is read by json.loads and located only when a finding needs a position;
+    the result must be what the strict parser gives: data, findings and every position."""
+    fast, strict = load_text(text, "x.json"), _strict_only(text)
+    assert (fast.ok, fast.data, fast.findings) == (strict.ok, strict.data, strict.findings)
+    assert fast.positions == strict.positions
+    assert fast.key_positions == strict.key_positions
+
+
+@given(strategies.valid_documents().filter(lambda s: s.name.endswith(".json")))
+@settings(max_examples=60)
+def test_the_fast_json_path_gives_the_same_findings_on_whole_files(sample: Sample) -> None:
+    from unittest import mock
+
+    from pipespec import load
+
+    text = sample.text.decode("utf-8")
+    fast = check_text(text, sample.kind, path=sample.name)
+    with mock.patch.object(load, "_load_json_fast", lambda doc, lang: False):
+        strict = check_text(text, sample.kind, path=sample.name)
+    assert fast == strict
 
 
 # --------------------------------------------------------------------------- nesting bound
