@@ -257,3 +257,36 @@ def test_a_buildspec_loads_yaml_and_shell_but_not_the_other_kinds(tmp_path: Path
     assert code == 0
     assert {"yaml", "pipespec.yamlload", "pipespec.rules.shell", "subprocess"} <= mods
     assert not mods & {"pipespec.rules.appspec", "pipespec.rules.taskdef", "tempfile"}
+
+
+def test_the_command_exits_fast_without_losing_output(tmp_path: Path) -> None:
+    """``entry`` ends with os._exit after flushing: every line must still reach a file or a
+    pipe (block-buffered, larger than the buffer), with the right exit status."""
+    for n in range(60):
+        (tmp_path / f"d{n:02d}").mkdir()
+        (tmp_path / f"d{n:02d}" / "buildspec.yml").write_text(BAD, encoding="utf-8")
+    expected = subprocess.run(
+        [sys.executable, "-c", "import sys; from pipespec.cli import main; sys.exit(main())",
+         "check", "--format", "json", "."],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert expected.returncode == 1 and len(expected.stdout) > 8192
+    out = tmp_path / "out.json"
+    with out.open("w") as fh:
+        to_file = subprocess.run(
+            [sys.executable, "-m", "pipespec", "check", "--format", "json", "."],
+            cwd=tmp_path, stdout=fh, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    assert to_file.returncode == 1
+    assert out.read_text() == expected.stdout
+    piped = subprocess.run(
+        [sys.executable, "-m", "pipespec", "check", "--format", "json", "."],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (piped.returncode, piped.stdout, piped.stderr) == (1, expected.stdout, expected.stderr)
+    text = subprocess.run(
+        [sys.executable, "-m", "pipespec", "check", "."], cwd=tmp_path, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert text.returncode == 1 and text.stdout.count("[BS101]") == 60
+    assert text.stderr == "60 error(s), 0 warning(s) in 60 file(s)\n"

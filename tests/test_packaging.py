@@ -78,7 +78,7 @@ def test_wheel_contents(dist: Path) -> None:
     assert "pyyaml>=6.0" in (meta.get_all("Requires-Dist") or [])
     assert meta["Requires-Python"] == ">=3.11"
     assert meta["Description-Content-Type"] == "text/markdown"
-    assert "pipespec = pipespec.cli:main" in entry_points
+    assert "pipespec = pipespec.cli:entry" in entry_points
 
 
 def test_sdist_contents(dist: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,28 @@ def test_shellcheck_findings_land_on_the_yaml_text() -> None:
         "double quote to prevent globbing and word splitting; "
         "see https://www.shellcheck.net/wiki/SC2086"
     )
+
+
+@needs_shellcheck
+@pytest.mark.parametrize("files", [1, 2, 40])
+def test_a_batch_started_early_still_checks_scripts_added_later(files: int) -> None:
+    """check_paths starts ShellCheck before the other rules run; a script added after
+    start() (a caller sharing the batch) must still be checked, and nothing twice."""
+    from pipespec.catalog import KINDS
+    from pipespec.check import check_document
+
+    batch = shell.Batch()
+    text = buildspec("echo $AWS_ACCOUNT_ID")
+    for n in range(files):
+        check_document(load_text(text, f"{n}/buildspec.yml"), KINDS["buildspec"], shell_batch=batch)
+    batch.start("en")
+    check_document(load_text(text, "late/buildspec.yml"), KINDS["buildspec"], shell_batch=batch)
+    batch.start("en")  # already running: a no-op, the late script waits for run()
+    found = batch.run("en")
+    assert sorted(f.path for f in found if f.rule == "SH2086") == sorted(
+        [f"{n}/buildspec.yml" for n in range(files)] + ["late/buildspec.yml"]
+    )
+    assert batch.run("en") == []  # everything was reported once
 
 
 # --------------------------------------------------------------------------- sessions
@@ -337,6 +360,27 @@ def test_without_shellcheck_one_info_finding_per_run(
     assert not [f for f in found if f.rule.startswith("SH") and f.rule != "SH0001"]
     assert rules(check(buildspec("echo ok"))) == ["SH0001"]
     assert rules(check("version: 0.2\nphases: {}\n")) == []  # nothing to check: nothing said
+
+
+def test_shellcheck_is_found_the_way_shutil_which_finds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    dirs = [tmp_path / d for d in ("dir", "plain", "exe", "later")]
+    for d in dirs:
+        d.mkdir()
+    (dirs[0] / "shellcheck").mkdir()  # a directory of that name: skipped
+    (dirs[1] / "shellcheck").write_text("#!/bin/sh\n")  # not executable: skipped
+    for d in dirs[2:]:
+        (d / "shellcheck").write_text("#!/bin/sh\n")
+        (d / "shellcheck").chmod(0o755)
+    monkeypatch.setenv("PATH", os.pathsep.join(str(d) for d in dirs))
+    assert shell.find_shellcheck() == shutil.which("shellcheck") == str(dirs[2] / "shellcheck")
+    monkeypatch.setenv("PATH", os.pathsep.join(str(d) for d in dirs[:2]))
+    assert shutil.which("shellcheck") is None
+    beside_python = shell.find_shellcheck()  # not on PATH: the venv's bin, or nothing
+    assert beside_python is None or Path(beside_python).parent != dirs[0]
 
 
 def test_a_failing_shellcheck_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
