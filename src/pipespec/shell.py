@@ -422,6 +422,9 @@ _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!"
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=")
 #: Redirection operators (after an optional file descriptor number, which is a word).
 _REDIRECT = re.compile(r"&>>?|<<<|>>|>&|<&|>\||<>|[<>]")
+#: Characters that mean nothing special inside a word, or inside double quotes.
+_PLAIN_RUN = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+")
+_DOUBLE_RUN = re.compile(r'[^"\\$`]+')
 
 
 class _Scanner:
@@ -546,7 +549,10 @@ class _Scanner:
         t = self.text
         while i < len(t) and t[i] not in _WORD_END:
             ch = t[i]
-            if ch == "\\":
+            plain = _PLAIN_RUN.match(t, i)
+            if plain:  # a run of ordinary characters at once
+                i = plain.end()
+            elif ch == "\\":
                 i += 2
             elif ch == "'":
                 end = t.find("'", i + 1)
@@ -568,7 +574,10 @@ class _Scanner:
             ch = t[i]
             if ch == '"':
                 return i + 1
-            if ch == "\\":
+            plain = _DOUBLE_RUN.match(t, i)
+            if plain:
+                i = plain.end()
+            elif ch == "\\":
                 i += 2
             elif ch == "$":
                 i = self.dollar(i)
