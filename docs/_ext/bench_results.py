@@ -86,9 +86,14 @@ class BenchResults(SphinxDirective):
             t = data["throughput"]
             rows = [
                 ["ファイル数", f"{t['files']:,}"],
-                ["PyYAML C ローダー / json.loads だけで読む", f"{t['bare_parse_files_per_s']:,.0f} ファイル/秒"],
-                ["pipespec check (すべての検査、ShellCheck を含む)",
-                 f"{t['pipespec_files_per_s']:,.0f} ファイル/秒"],
+                [
+                    "PyYAML C ローダー / json.loads だけで読む",
+                    f"{t['bare_parse_files_per_s']:,.0f} ファイル/秒",
+                ],
+                [
+                    "pipespec check (すべての検査、ShellCheck を含む)",
+                    f"{t['pipespec_files_per_s']:,.0f} ファイル/秒",
+                ],
                 ["比 (すべての検査 / 読むだけ)", f"{t['ratio']:.2f}"],
             ]
             if "in_process_files_per_s" in t:
@@ -115,8 +120,21 @@ class BenchResults(SphinxDirective):
             return [_table(["ビルド", "時間"], [[labels[k], f"{v:.2f} s"] for k, v in d.items()])]
         if part == "scale":
             s = data["scale"]
-            rows = [[k, json.dumps(v, ensure_ascii=False)] for k, v in s.items()]
-            return [_table(["項目", "値"], rows)]
+            rows = []
+            for key, run in s.items():
+                if not (key.startswith("jobs_") and isinstance(run, dict)):
+                    continue
+                peak = run.get("peak_rss_mib", run.get("peak_rss_mib_so_far"))
+                rows.append([
+                    f"--jobs {key[5:]}", f"{run['seconds']:.1f} s",
+                    "—" if peak is None else f"{peak:.0f} MiB", str(run["exit"]),
+                ])  # fmt: skip
+            speedup = s.get("speedup")
+            return [
+                nodes.paragraph(text=f"{s['files']:,} ファイルを pipespec check で検査しました。"),
+                _table(["実行", "時間", "最大のプロセスのメモリ (RSS)", "終了コード"], rows),
+                nodes.paragraph(text="—" if speedup is None else f"速度の向上: {speedup:.2f} 倍"),
+            ]
         raise self.error(f"bench-results: unknown part {part!r}")
 
 
