@@ -41,6 +41,12 @@ def _check_chunk(
     return check_paths(paths, kind=kind, lang=lang, settings=settings).findings
 
 
+def _one_shellcheck_per_worker() -> None:
+    from . import shell
+
+    shell.PROCESSES = 1
+
+
 def check_tree(
     paths: Iterable[str | Path],
     *,
@@ -61,7 +67,9 @@ def check_tree(
     else:
         from concurrent.futures import ProcessPoolExecutor  # only now: ~7 ms to import
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(groups)), initializer=_one_shellcheck_per_worker
+        ) as pool:
             futures = [pool.submit(_check_chunk, g, kind, lang, settings) for g in groups]
             for future in futures:
                 findings += future.result()

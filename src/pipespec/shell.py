@@ -52,6 +52,9 @@ ALWAYS_EXCLUDED = ("SC1090", "SC1091", "SC2034", "SC2154")
 #: at least, before a run is split over several processes.
 CHUNK = 400
 PER_PROCESS = 16
+#: At most this many ShellCheck processes per batch (None: one per CPU). Worker processes of
+#: ``--jobs`` set it to 1: the pool already spreads the batches over the CPUs.
+PROCESSES: int | None = None
 #: Seconds ShellCheck may take for a batch: a base plus a little per script (it checks a
 #: typical build script in a few milliseconds). Past that the shell checks are skipped with
 #: an info finding: hostile input can make ShellCheck run for minutes.
@@ -1023,7 +1026,8 @@ class _Started:
                         fh.write(script.text)
                     self.names[name] = script
                 files = list(self.names)
-                jobs = max(1, min(os.cpu_count() or 1, len(files) // PER_PROCESS))
+                cpus = PROCESSES or os.cpu_count() or 1
+                jobs = max(1, min(cpus, len(files) // PER_PROCESS))
                 size = max(1, min(CHUNK, -(-len(files) // jobs)))
                 for i in range(0, len(files), size):
                     chunk = files[i : i + size]
