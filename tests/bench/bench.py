@@ -209,9 +209,11 @@ def peers(runs: int, work: Path) -> dict[str, Any]:
     td_schema = work / "taskdef.schema.json"
     td_schema.write_text((schemas / "taskdef.schema.json").read_text())
     jsonschema = tool("check-jsonschema")
+    script = work / "buildspec.sh"  # what pipespec gives ShellCheck for that buildspec
     cases: dict[str, list[str]] = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "python -c 'import yaml'": [sys.executable, "-c", "import yaml"],
+        "shellcheck (the buildspec's commands)": _shellcheck_argv(ROOT / one, script),
         "pipespec check (1 file)": [tool("pipespec"), "check", one],
         "pipespec check examples/": [tool("pipespec"), "check", "examples"],
         "pipespec check taskdef.json": [tool("pipespec"), "check", str(taskdef)],
@@ -239,7 +241,29 @@ def peers(runs: int, work: Path) -> dict[str, Any]:
         a, b = times[ours], times[theirs]
         if a and b:
             ratios[name] = a / b
+    # what no Python YAML checker that runs ShellCheck can go below: start Python, import
+    # PyYAML, run ShellCheck on the commands (nothing of pipespec's own)
+    floor = [times["python -c 'import yaml'"], times["shellcheck (the buildspec's commands)"]]
+    if all(floor) and times["yamllint (1 file)"]:
+        ratios["floor (python + import yaml + shellcheck) / yamllint (1 file)"] = (
+            sum(floor) / times["yamllint (1 file)"]  # type: ignore[arg-type, operator]
+        )
     return {"median_seconds": times, "ratios": ratios, "runs": runs}
+
+
+def _shellcheck_argv(buildspec: Path, script: Path) -> list[str]:
+    """ShellCheck as pipespec runs it on ``buildspec``'s commands (written to ``script``)."""
+    from pipespec import shell
+    from pipespec.check import _kind, _prepare
+    from pipespec.load import load_path
+    from pipespec.rules.shell import scripts_for
+
+    _, ctx = _prepare(load_path(buildspec), _kind("buildspec"), "en", None)
+    assert ctx is not None
+    (only,) = scripts_for(ctx)
+    script.write_text(only.text, encoding="utf-8")
+    exe = shell.find_shellcheck() or "shellcheck"
+    return [*shell.Batch()._args(exe), str(script)]
 
 
 def docs_build(work: Path) -> dict[str, float]:
