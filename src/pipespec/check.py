@@ -459,6 +459,19 @@ def check_paths(
     base: Path | None = None,
 ) -> Result:
     """Check files and directories (searched recursively); cross-file rules per directory."""
+    return start_paths(paths, kind=kind, lang=lang, settings=settings, base=base).finish()
+
+
+def start_paths(
+    paths: Iterable[str | Path],
+    *,
+    kind: str | None = None,
+    lang: Lang = "en",
+    settings: config.Settings | None = None,
+    base: Path | None = None,
+) -> Pending:
+    """:func:`check_paths` up to the ShellCheck findings, which :meth:`Pending.finish` waits
+    for: ShellCheck keeps working on these files while the caller starts on others."""
     settings = settings if settings is not None else config.Settings()
     findings: list[Finding] = []
     bundles: dict[str, Bundle] = {}
@@ -486,16 +499,36 @@ def check_paths(
         batch.start(lang)  # ShellCheck works while the other rules run
     for doc, ctx in loaded:
         findings += _findings(doc, ctx)
-    if batch is not None:
-        findings += batch.run(lang)
     for bundle in bundles.values():
         findings += bundle_findings(bundle, lang)
-    docs: dict[str, Document] = {}  # by path: one lookup per finding, not a scan of all files
-    for bundle in bundles.values():
-        for e in bundle.entries:
-            docs.setdefault(e.path, e.doc)
-    kept = [f for f in findings if not _suppressed(f, docs, settings)]
-    return Result(sorted(set(kept), key=Finding.sort_key), len(files))
+    return Pending(findings, bundles, batch, settings, lang, len(files))
+
+
+class Pending:
+    """Checked files whose ShellCheck findings may still be coming (see :func:`start_paths`)."""
+
+    def __init__(
+        self, findings: list[Finding], bundles: dict[str, Bundle], batch: shell.Batch | None,
+        settings: config.Settings, lang: Lang, files: int,
+    ) -> None:  # fmt: skip
+        self.findings = findings
+        self.bundles = bundles
+        self.batch = batch
+        self.settings = settings
+        self.lang: Lang = lang
+        self.files = files
+
+    def finish(self) -> Result:
+        """Every finding, ShellCheck's included, suppressions applied, in order."""
+        findings = self.findings
+        if self.batch is not None:
+            findings += self.batch.run(self.lang)
+        docs: dict[str, Document] = {}  # by path: one lookup per finding, not a scan of all
+        for bundle in self.bundles.values():
+            for e in bundle.entries:
+                docs.setdefault(e.path, e.doc)
+        kept = [f for f in findings if not _suppressed(f, docs, self.settings)]
+        return Result(sorted(set(kept), key=Finding.sort_key), self.files)
 
 
 def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import config
-from .check import Result, check_paths, discover
+from .check import Pending, Result, check_paths, discover, start_paths
 from .findings import Finding
 from .load import Lang
 
@@ -62,8 +62,15 @@ def check_tree(
     jobs = max(1, jobs if jobs > 0 else (os.cpu_count() or 1))
     findings: list[Finding] = []
     if jobs == 1 or len(groups) == 1:
+        # ShellCheck of one chunk runs while this process checks the next one
+        pending: Pending | None = None
         for group in groups:
-            findings += _check_chunk(group, kind, lang, settings)
+            started = start_paths(group, kind=kind, lang=lang, settings=settings)
+            if pending is not None:
+                findings += pending.finish().findings
+            pending = started
+        if pending is not None:
+            findings += pending.finish().findings
     else:
         from concurrent.futures import ProcessPoolExecutor  # only now: ~7 ms to import
 
