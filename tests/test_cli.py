@@ -160,6 +160,8 @@ def test_pyproject_ignores(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
         'tool.pipespec.ignore = ["BS101"]\n',
         '"tool"."pipespec".ignore = ["BS101"]\n',
         'tool = { pipespec = { ignore = ["BS101"] } }\n',
+        '["t\\u006fol".pipespec]\nignore = ["BS101"]\n',
+        '[tool."pip\\u0065spec"]\nignore = ["BS101"]\n',
     ],
 )
 def test_every_toml_spelling_of_the_table_is_read(tree: Path, toml: str) -> None:
@@ -290,3 +292,31 @@ def test_the_command_exits_fast_without_losing_output(tmp_path: Path) -> None:
     )  # fmt: skip
     assert text.returncode == 1 and text.stdout.count("[BS101]") == 60
     assert text.stderr == "60 error(s), 0 warning(s) in 60 file(s)\n"
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-"])
+def test_a_closed_stdout_or_stderr_is_not_a_traceback(tmp_path: Path, closed: str) -> None:
+    (tmp_path / "buildspec.yml").write_text(BAD, encoding="utf-8")
+    command = f"{sys.executable} -m pipespec check buildspec.yml {closed}"
+    done = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True)
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.returncode == 1  # the file's error, as with both streams open
+
+
+def test_help_before_the_subcommand_lists_every_subcommand(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["-h", "check"])
+    assert "{check,rules,run,schema}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "x"])
+def test_help_width_ignores_a_useless_columns(
+    columns: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) > 40  # not wrapped to a column per word

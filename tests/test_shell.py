@@ -383,6 +383,93 @@ def test_shellcheck_is_found_the_way_shutil_which_finds_it(
     assert beside_python is None or Path(beside_python).parent != dirs[0]
 
 
+@needs_shellcheck
+def test_time_spent_between_start_and_run_does_not_count_against_shellcheck(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """check_paths starts ShellCheck, then runs every other rule (and check_tree the next
+    chunk) before it waits: only the wait is limited, or slow rules would lose findings."""
+    import time
+
+    from pipespec.catalog import KINDS
+    from pipespec.check import check_document
+
+    monkeypatch.setattr(shell, "TIMEOUT", 0.3)
+    monkeypatch.setattr(shell, "TIMEOUT_PER_SCRIPT", 0.0)
+    batch = shell.Batch()
+    doc = load_text(buildspec("echo $AWS_ACCOUNT_ID"), "buildspec.yml")
+    check_document(doc, KINDS["buildspec"], shell_batch=batch)
+    batch.start("en")
+    time.sleep(0.6)  # the other files' rules
+    assert rules(batch.run("en")) == ["SH2086"]
+
+
+def _fake_shellcheck(tmp_path: Path, body: str) -> str:
+    exe = tmp_path / "bin" / "shellcheck"
+    exe.parent.mkdir(exist_ok=True)
+    exe.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    exe.chmod(0o755)
+    return str(exe)
+
+
+def test_a_shellcheck_child_holding_the_pipes_does_not_stretch_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrapper (``sleep; exec shellcheck``) whose child keeps stdout open: killing the
+    wrapper must be enough, without waiting for the pipes to close."""
+    import time
+
+    fake = _fake_shellcheck(tmp_path, "sleep 5\n")
+    monkeypatch.setattr(shell, "find_shellcheck", lambda: fake)
+    monkeypatch.setattr(shell, "TIMEOUT", 0.3)
+    start = time.monotonic()
+    found = check(buildspec("echo $AWS_ACCOUNT_ID"))
+    assert time.monotonic() - start < 3
+    assert [f.message for f in found if f.rule == "SH0001"] == [
+        "shell checks skipped: shellcheck failed (shellcheck took longer than 0.35 s)"
+    ]
+
+
+def test_a_shellcheck_that_exits_before_reading_its_input_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ShellCheck gone before the script is written (a broken pipe): the report says what
+    ShellCheck said, and no pipe is left open."""
+    import subprocess as sp
+    import time
+
+    fake = _fake_shellcheck(tmp_path, "exec 0<&-\necho 'no such option' >&2\nexit 3\n")
+    monkeypatch.setattr(shell, "find_shellcheck", lambda: fake)
+    real = sp.Popen
+
+    class SlowPopen(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            time.sleep(0.2)  # ShellCheck has exited by the time the script is written
+
+    monkeypatch.setattr(shell.subprocess, "Popen", SlowPopen)
+    found = check(buildspec("echo $AWS_ACCOUNT_ID"))
+    assert [f.message for f in found if f.rule == "SH0001"] == [
+        "shell checks skipped: shellcheck failed (shellcheck exited with 3: no such option)"
+    ]
+
+
+@pytest.mark.parametrize("path", [".", "", "bin", "./bin"])
+def test_a_shellcheck_in_the_checked_repository_is_never_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """Relative PATH entries (``.``, an empty entry) would find a ``shellcheck`` planted in
+    the repository being checked: they are skipped."""
+    _fake_shellcheck(tmp_path, "touch ran\n")
+    (tmp_path / "shellcheck").symlink_to(tmp_path / "bin" / "shellcheck")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep.join([path, "/usr/bin", "/bin"]))
+    exe = shell.find_shellcheck()
+    assert exe is None or (os.path.isabs(exe) and not exe.startswith(str(tmp_path)))
+    check(buildspec("echo $AWS_ACCOUNT_ID"))
+    assert not (tmp_path / "ran").exists()
+
+
 def test_a_failing_shellcheck_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shell, "find_shellcheck", lambda: "/bin/false")
     found = check(buildspec("echo $AWS_ACCOUNT_ID"))

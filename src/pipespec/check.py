@@ -518,6 +518,11 @@ class Pending:
         self.lang: Lang = lang
         self.files = files
 
+    def cancel(self) -> None:
+        """Stop ShellCheck for these files: their findings are no longer wanted."""
+        if self.batch is not None:
+            self.batch.cancel()
+
     def finish(self) -> Result:
         """Every finding, ShellCheck's included, suppressions applied, in order."""
         findings = self.findings

@@ -47,9 +47,11 @@ class _Formatter(argparse.HelpFormatter):
 def _columns() -> int:
     """Like ``shutil.get_terminal_size().columns``: $COLUMNS, the terminal, else 80."""
     try:
-        return int(os.environ["COLUMNS"])
+        columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        pass
+        columns = 0
+    if columns > 0:
+        return columns
     try:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
     except (AttributeError, ValueError, OSError):
@@ -160,7 +162,10 @@ def _source(path: str, line: int) -> str:
 
 def write(text: str) -> None:
     """Write to stdout; what it cannot encode (a file name that is not UTF-8, under a strict
-    UTF-8 locale) is written as backslash escapes instead of failing."""
+    UTF-8 locale) is written as backslash escapes instead of failing. Nothing, when the
+    command was started with stdout closed (``>&-``)."""
+    if sys.stdout is None:
+        return
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:
@@ -246,7 +251,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
+    command = None  # the subcommand; None (build them all) for help before it
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            break
+        if not arg.startswith("-"):
+            command = arg
+            break
     args = build_parser(command).parse_args(argv)
     try:
         if args.command == "check":
@@ -275,11 +286,13 @@ def entry() -> None:
     costs ~5 ms and serves nothing here: the output is flushed below, child processes have
     been waited for and temporary directories removed."""
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: nothing more can be said
-        code = code or 1
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed: nothing was written
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            code = code or 1
     os._exit(code)
 
 

@@ -41,11 +41,13 @@ class Settings(NamedTuple):
 
 #: Text that may start the tool.pipespec table: ``[tool.pipespec]``, dotted keys
 #: (``tool.pipespec.ignore = …``, quoted or spaced), a ``[tool]`` table (which may have a
-#: ``pipespec`` key) or a root ``tool = {…}``. A pyproject with none of these (most,
-#: pipespec's own included) is not parsed: importing TOML costs ~2.5 ms at every start.
+#: ``pipespec`` key), a root ``tool = {…}``, or a ``\u`` escape (which may spell a key).
+#: A pyproject with none of these (most, pipespec's own included) is not parsed:
+#: importing TOML costs ~2.5 ms at every start.
 _MAY_CONFIGURE = re.compile(
     r"""["']?tool["']?\s*\.\s*["']?pipespec\b"""
-    r"""|^\s*\[\s*["']?tool["']?\s*\]\s*(?:#.*)?$|^\s*["']?tool["']?\s*=""",
+    r"""|^\s*\[\s*["']?tool["']?\s*\]\s*(?:#.*)?$|^\s*["']?tool["']?\s*="""
+    r"""|\\[uU]""",
     re.MULTILINE,
 )
 

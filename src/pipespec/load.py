@@ -377,14 +377,16 @@ def _load_json_fast(doc: Document, lang: Lang) -> bool:
     except (ValueError, RecursionError, _Refused):
         return False
     doc.data = data
-
-    def locate(located: Document) -> None:
-        scratch = Document(located.path, text, "json")
-        _JsonParser(scratch, lang).parse()
-        located._positions, located._key_positions = scratch._positions, scratch._key_positions
-
-    doc._locate = locate
+    doc._locate = _locate_json
     return True
+
+
+def _locate_json(doc: Document) -> None:
+    """The positions of a document read by :func:`_load_json_fast`, from the strict parser
+    (which reports nothing here: the fast path took only what it accepts silently)."""
+    scratch = Document(doc.path, doc.text, "json")
+    _JsonParser(scratch, "en").parse()
+    doc._positions, doc._key_positions = scratch._positions, scratch._key_positions
 
 
 class _JsonParser:

@@ -3,7 +3,8 @@
 The files found under the given paths are cut into chunks of whole directories (so the
 cross-file rules still see each directory at once); each chunk is checked by
 :func:`pipespec.check.check_paths`, in this process or in a pool of worker processes. Only
-the findings are kept, never the loaded documents, so memory stays bounded by the chunk.
+the findings are kept, never the loaded documents, so memory stays bounded by the chunk
+(two chunks in one process: ShellCheck finishes one while the next is checked).
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ def check_tree(
         # ShellCheck of one chunk runs while this process checks the next one
         pending: Pending | None = None
         for group in groups:
-            started = start_paths(group, kind=kind, lang=lang, settings=settings)
+            try:
+                started = start_paths(group, kind=kind, lang=lang, settings=settings)
+            except BaseException:  # Ctrl-C, or a bug: leave no ShellCheck running
+                if pending is not None:
+                    pending.cancel()
+                raise
             if pending is not None:
                 findings += pending.finish().findings
             pending = started

@@ -20,6 +20,7 @@ This module
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -62,9 +63,10 @@ TIMEOUT = 1.0
 TIMEOUT_PER_SCRIPT = 0.05
 #: Scripts longer than this are not given to ShellCheck (real build scripts are far smaller).
 MAX_SCRIPT_CHARS = 32_768
-#: A lone script this short goes to ShellCheck on its standard input, written at once: even
-#: as 4-byte UTF-8 it fits a pipe's 64 KiB buffer, so the write never waits for ShellCheck.
-MAX_STDIN_CHARS = 16_000
+#: A lone script this short (in UTF-8) goes to ShellCheck on its standard input, written
+#: at once: it fits the smallest pipe buffer Linux gives (one page), so the write never
+#: waits for ShellCheck. Longer scripts go through a temporary file.
+MAX_STDIN_BYTES = 4096
 WIKI = "https://www.shellcheck.net/wiki/SC{code}"
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -843,9 +845,13 @@ def find_shellcheck() -> str | None:
 
 
 def _which(name: str, directories: list[str]) -> str | None:
-    """``shutil.which`` on POSIX, without importing shutil (~1.5 ms at every start)."""
+    """``shutil.which`` on POSIX, without importing shutil (~1.5 ms at every start), and
+    stricter: relative directories (``.``, an empty PATH entry) are skipped, so that a
+    ``shellcheck`` in the repository being checked is never the one run."""
     for directory in dict.fromkeys(directories):
-        candidate = os.path.join(directory or os.curdir, name)
+        if not os.path.isabs(directory):
+            continue
+        candidate = os.path.join(directory, name)
         if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
             return candidate
     return None
@@ -917,6 +923,12 @@ class Batch:
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             detail = str(exc)
             self._early.append(skipped_finding(scripts[0].doc.path, "failed", lang, detail=detail))
+
+    def cancel(self) -> None:
+        """Stop a ShellCheck run whose findings are no longer wanted (an error elsewhere)."""
+        started, self._started = self._started, None
+        if started is not None:
+            started.stop()
 
     def run(self, lang: Lang) -> list[Finding]:
         """Findings for every collected script (one info finding when ShellCheck is absent)."""
@@ -994,27 +1006,26 @@ class Batch:
 
 
 class _Started:
-    """ShellCheck running over the scripts: one script goes to one process through its
-    standard input; more are written to a temporary directory and checked by one process
-    (a few in parallel, one per CPU, for a large run)."""
+    """ShellCheck running over the scripts: one short script goes to one process through
+    its standard input; otherwise they are written to a temporary directory and checked by
+    one process (a few in parallel, one per CPU, for a large run)."""
 
     def __init__(self, args: list[str], scripts: list[Script]) -> None:
         self.scripts = scripts
         self.names: dict[str, Script] = {}
         self.procs: list[subprocess.Popen[str]] = []
+        #: how long :meth:`wait` waits, from when it starts: the caller's own work between
+        #: start and wait must not count against ShellCheck
         self.limit = TIMEOUT + TIMEOUT_PER_SCRIPT * len(scripts)
         self._tmp: Any = None
         pipe = dict(stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                     encoding="utf-8", errors="replace")  # fmt: skip
         try:
-            if len(scripts) == 1 and len(scripts[0].text) <= MAX_STDIN_CHARS:
+            if len(scripts) == 1 and len(scripts[0].text.encode("utf-8")) <= MAX_STDIN_BYTES:
                 self.names["-"] = scripts[0]
                 proc = subprocess.Popen([*args, "-"], stdin=subprocess.PIPE, **pipe)  # type: ignore[call-overload]
                 self.procs.append(proc)
-                assert proc.stdin is not None
-                with proc.stdin:  # fits the pipe's buffer: never blocks
-                    proc.stdin.write(scripts[0].text)
-                proc.stdin = None  # closed: communicate() must not flush it
+                self._feed(proc, scripts[0].text)
             else:
                 import tempfile
 
@@ -1032,33 +1043,57 @@ class _Started:
                 for i in range(0, len(files), size):
                     chunk = files[i : i + size]
                     self.procs.append(subprocess.Popen([*args, *chunk], cwd=tmp, **pipe))  # type: ignore[call-overload]
-            self.deadline = time.monotonic() + self.limit
         except BaseException:
-            self._stop()
+            self.stop()
             raise
+
+    @staticmethod
+    def _feed(proc: subprocess.Popen[str], text: str) -> None:
+        """Write the script and close standard input: it fits any pipe's buffer (see
+        MAX_STDIN_BYTES), so this never waits for ShellCheck. If ShellCheck has already
+        exited, its exit status and standard error say why, in :meth:`wait`."""
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(text)
+            proc.stdin.close()
+        except OSError:  # BrokenPipeError: ShellCheck exited without reading
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            proc.stdin = None  # closed: communicate() must not flush it
 
     def wait(self) -> list[dict[str, Any]]:
         """Every process's JSON report; the processes are gone and the directory removed."""
         reports: list[dict[str, Any]] = []
+        deadline = time.monotonic() + self.limit
         try:
             for proc in self.procs:
-                out, err = proc.communicate(timeout=max(0.0, self.deadline - time.monotonic()))
+                out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
                 if proc.returncode not in (0, 1):
                     raise ValueError(
                         f"shellcheck exited with {proc.returncode}: {err.strip()[:200]}"
                     )
                 reports.append(json.loads(out))
         finally:
-            self._stop()
+            self.stop()
         return reports
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
+        """Kill what still runs, reap it, close its pipes, remove the scripts. Never waits
+        for the pipes to close: a child of ShellCheck (a wrapper script's) may hold them."""
         for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
-            proc.communicate()  # reap it and close its pipes
+                proc.wait()
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+        self.procs = []
         if self._tmp is not None:
             self._tmp.cleanup()
+            self._tmp = None
 
 
 def level_severity(level: str) -> Severity:
