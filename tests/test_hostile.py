@@ -401,14 +401,14 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # The tests may run as root, who can read anything: make open() fail as it would.
     path = tmp_path / "buildspec.yml"
     path.write_text(GOOD)
-    real_open = Path.open
+    real_open = os.open
 
-    def deny(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+    def deny(name: str, *args: object, **kwargs: object) -> int:
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     line = cli_error(path, "LD010")
     assert line.endswith(":1:1: error: cannot read file: Permission denied [LD010]")
 
