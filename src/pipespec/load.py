@@ -360,6 +360,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
 _LITERALS = {"true": True, "false": False, "null": None}
+_WS_FIRST = frozenset(" \t\n\r")
+_COMMENT_FIRST = frozenset("/#")
 
 
 class _Refused(Exception):
@@ -449,9 +451,13 @@ class _JsonParser:
         raise _Abort
 
     def ws(self) -> None:
-        m = _WS.match(self.text, self.i)
-        assert m is not None
-        self.i = m.end()
+        text, i = self.text, self.i
+        if text[i : i + 1] in _WS_FIRST:  # most tokens follow whitespace, many do not
+            m = _WS.match(text, i)
+            assert m is not None
+            self.i = m.end()
+        if text[self.i : self.i + 1] not in _COMMENT_FIRST:
+            return
         if self.text.startswith(("//", "/*"), self.i):
             self.fail("comments are not allowed in JSON", "JSON にコメントは書けません")
         if self.text.startswith("#", self.i):
@@ -497,7 +503,8 @@ class _JsonParser:
                     f"{MAX_NUMBER_CHARS} 文字を超える数値です",
                 )
             self.i = m.end()
-            return json.loads(m.group())
+            token = m.group()  # JSON's grammar, so Python reads it as json.loads would
+            return float(token) if "." in token or "e" in token or "E" in token else int(token)
         for word, val in _LITERALS.items():
             if self.text.startswith(word, self.i):
                 self.i += len(word)
@@ -530,7 +537,10 @@ class _JsonParser:
             self.fail("invalid escape in string", "文字列のエスケープが不正です")
             raise AssertionError("unreachable")  # pragma: no cover
         self.i = m.end()
-        result: str = json.loads(m.group())
+        token = m.group()
+        if "\\" not in token:
+            return token[1:-1]  # nothing to unescape
+        result: str = json.loads(token)
         return result
 
     def obj(self, path: NodePath, depth: int) -> dict[str, Any]:
