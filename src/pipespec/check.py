@@ -320,18 +320,29 @@ def check_document(
     """Schema and semantic findings for a loaded document (loader findings included).
 
     A buildspec's commands go to ``shell_batch``, whose owner runs ShellCheck once for all
-    the files it collected; without one, ShellCheck runs here for this document alone
-    (started first, so that it works while the other rules run).
+    the files it collected; without one, ShellCheck runs here for this document alone.
     """
+    if shell_batch is None:
+        return _check_alone(doc, kind, lang, file, None)
     entry, ctx = _prepare(doc, kind, lang, file)
-    own = shell_batch is None and ctx is not None and kind.name == "buildspec"
-    batch = shell_batch if shell_batch is not None else _new_batch(None) if own else None
+    if ctx is not None:
+        _add_scripts(ctx, shell_batch)
+    return _findings(doc, ctx), entry
+
+
+def _check_alone(
+    doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None,
+    settings: config.Settings | None,
+) -> tuple[list[Finding], Entry]:  # fmt: skip
+    """One document with a ShellCheck run of its own, started first so that it works while
+    the other rules run."""
+    entry, ctx = _prepare(doc, kind, lang, file)
+    batch = _new_batch(settings) if ctx is not None and kind.name == "buildspec" else None
     if ctx is not None and batch is not None:
         _add_scripts(ctx, batch)
-    if own and batch is not None:
         batch.start(lang)
     findings = _findings(doc, ctx)
-    if own and batch is not None:
+    if batch is not None:
         findings += batch.run(lang)
     return findings, entry
 
@@ -345,24 +356,12 @@ def check_text(
     fmt: Literal["yaml", "json"] = (
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
-    doc = load_text(text, path, fmt, lang=lang)
-    _, ctx = _prepare(doc, k, lang, None)
-    batch = _new_batch(settings) if ctx is not None and k.name == "buildspec" else None
-    if ctx is not None and batch is not None:
-        _add_scripts(ctx, batch)
-        batch.start(lang)
-    findings = _findings(doc, ctx)
-    if batch is not None:
-        findings += batch.run(lang)
+    findings, _ = _check_alone(load_text(text, path, fmt, lang=lang), k, lang, None, settings)
     return sorted(findings, key=Finding.sort_key)
 
 
-def shell_batch(settings: config.Settings) -> shell.Batch:
-    """A ShellCheck batch configured by ``[tool.pipespec]``."""
-    return _new_batch(settings)
-
-
 def _new_batch(settings: config.Settings | None) -> shell.Batch:
+    """A ShellCheck batch configured by ``[tool.pipespec]`` (defaults without settings)."""
     from . import shell  # subprocess, tempfile and the shell scanner: only for buildspecs
 
     if settings is None:
