@@ -245,15 +245,11 @@ class _YamlBuilder:
                 self.doc.plain_scalars[path] = node.value
             return value
         if node.tag not in (_SEQ_TAG, _MAP_TAG) and not isinstance(node, yaml.ScalarNode):
-            self.doc.add(
-                "LD001",
-                Severity.ERROR,
-                self._pos(node),
-                self.lang,
-                detail=f"unsupported YAML tag {node.tag!r}",
-                detail_ja=f"この YAML タグは使えません: {node.tag!r}",
+            self._fail(
+                node,
+                f"unsupported YAML tag {node.tag!r}",
+                f"この YAML タグは使えません: {node.tag!r}",
             )
-            raise _Abort
         if isinstance(node, yaml.SequenceNode):
             self._enter(node)
             try:
@@ -264,15 +260,11 @@ class _YamlBuilder:
                 self.building.discard(id(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
-        self.doc.add(
-            "LD001",
-            Severity.ERROR,
-            self._pos(node),
-            self.lang,
-            detail="unsupported YAML node",
-            detail_ja="扱えない YAML ノードです",
+        self._fail(
+            node,
+            "unsupported YAML node",
+            "扱えない YAML ノードです",
         )
-        raise _Abort
 
     def _enter(self, node: yaml.Node) -> None:
         """About to build ``node``'s children; refuse an alias back to ``node`` (``&a [*a]``)."""
@@ -308,15 +300,11 @@ class _YamlBuilder:
                     merged.append((src, path))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self.doc.add(
-                    "LD001",
-                    Severity.ERROR,
-                    self._pos(key_node),
-                    self.lang,
-                    detail="a mapping key must be a plain value, not a list or mapping",
-                    detail_ja="マッピングのキーにリストやマッピングは使えません",
+                self._fail(
+                    key_node,
+                    "a mapping key must be a plain value, not a list or mapping",
+                    "マッピングのキーにリストやマッピングは使えません",
                 )
-                raise _Abort
             key_value = self._scalar(key_node)
             key = key_value if isinstance(key_value, str) else key_node.value
             line = key_node.start_mark.line + 1
@@ -338,15 +326,11 @@ class _YamlBuilder:
             result[key] = self.build(value_node, child, depth + 1)
         for src, _ in merged:
             if not isinstance(src, yaml.MappingNode):
-                self.doc.add(
-                    "LD001",
-                    Severity.ERROR,
-                    self._pos(src),
-                    self.lang,
-                    detail="a merge key ('<<') needs a mapping",
-                    detail_ja="マージキー ('<<') にはマッピングが必要です",
+                self._fail(
+                    src,
+                    "a merge key ('<<') needs a mapping",
+                    "マージキー ('<<') にはマッピングが必要です",
                 )
-                raise _Abort
             extra = self._mapping(src, path, depth + 1)
             for key, value in extra.items():
                 result.setdefault(key, value)
