@@ -553,44 +553,38 @@ class _Scanner:
         """One word from ``i``: quotes and expansions inside it are followed."""
         t = self.text
         while i < len(t) and t[i] not in _WORD_END:
-            ch = t[i]
             plain = _PLAIN_RUN.match(t, i)
             if plain:  # a run of ordinary characters at once
                 i = plain.end()
-            elif ch == "\\":
-                i += 2
-            elif ch == "'":
+            elif t[i] == "'":
                 end = t.find("'", i + 1)
                 i = len(t) if end < 0 else end + 1
-            elif ch == '"':
+            elif t[i] == '"':
                 i = self.double(i + 1)
-            elif ch == "$":
-                i = self.dollar(i)
-            elif ch == "`":
-                i = self.backtick(i)
             else:
-                i += 1
+                i = self.special(i)
         return i
 
     def double(self, i: int) -> int:
         """Inside double quotes from ``i``; returns the offset after the closing quote."""
         t = self.text
         while i < len(t):
-            ch = t[i]
-            if ch == '"':
+            if t[i] == '"':
                 return i + 1
             plain = _DOUBLE_RUN.match(t, i)
-            if plain:
-                i = plain.end()
-            elif ch == "\\":
-                i += 2
-            elif ch == "$":
-                i = self.dollar(i)
-            elif ch == "`":
-                i = self.backtick(i)
-            else:
-                i += 1
+            i = plain.end() if plain else self.special(i)
         return i
+
+    def special(self, i: int) -> int:
+        """A backslash, ``$`` or backquote at ``i`` (what a word and double quotes share;
+        anything else there was a plain run); returns the offset after what it starts."""
+        ch = self.text[i]
+        if ch == "\\":
+            return i + 2
+        if ch == "$":
+            return self.dollar(i)
+        assert ch == "`", ch
+        return self.backtick(i)
 
     def backtick(self, i: int) -> int:
         """A `command substitution` at ``i``: scan its inside; return the offset after it."""
