@@ -120,13 +120,16 @@ def _check_options(check: argparse.ArgumentParser) -> None:
 
 RUN_DESCRIPTION = (
     "Dry-run a CodePipeline artifact root. WARNING: this EXECUTES the shell "
-    "commands of DIR's buildspec. They run in a temporary copy of DIR with a scrubbed "
-    "environment, stand-ins for aws and docker first on PATH, a timeout, no network (where "
-    "the kernel allows a network namespace) and, where Landlock is available, no writes "
-    "outside the temporary directory. Then artifacts.files are collected into OUTDIR, the "
+    "commands of DIR's buildspec. They run in a temporary copy of DIR inside a bubblewrap "
+    "sandbox (no network, no host files but the system directories, no capabilities, an "
+    "empty environment but the build's), with Landlock and resource limits inside it, "
+    "stand-ins for aws and docker first on PATH, and a timeout. Without bubblewrap "
+    "(apt-get install bubblewrap) it refuses to run, unless --unsafe-no-sandbox is given. "
+    "Then artifacts.files are collected into OUTDIR, the "
     "ECS deploy stage is rendered (imagedefinitions.json or imageDetail.json applied to "
     "taskdef.json, <TASK_DEFINITION> in the appspec) and the rendered files are checked. "
-    "Exit status: 0 when everything succeeded, 1 otherwise, 2 for usage errors."
+    "Exit status: 0 when everything succeeded, 1 otherwise, 2 for usage errors and when "
+    "the sandbox is not available."
 )
 
 
@@ -144,6 +147,11 @@ def _run_options(run: argparse.ArgumentParser) -> None:
         help="a project environment variable (repeatable)",
     )  # fmt: skip
     run.add_argument("--timeout", type=float, default=120.0, help="seconds (default 120)")
+    run.add_argument(
+        "--unsafe-no-sandbox", action="store_true",
+        help="run the commands WITHOUT bubblewrap (only Landlock and limits): they can reach "
+        "the network and read your files; never on a source you do not trust",
+    )  # fmt: skip
 
 
 @cache
@@ -237,7 +245,11 @@ def _run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         env=env,
         buildspec=args.buildspec,
+        unsafe_no_sandbox=args.unsafe_no_sandbox,
     )
+    if args.unsafe_no_sandbox:
+        print("pipespec: WARNING: --unsafe-no-sandbox: the buildspec's commands run without "
+              "the bubblewrap sandbox", file=sys.stderr)  # fmt: skip
     result = dry_run(Path(args.directory), Path(args.out) if args.out else None, opts)
     if args.format == "json":
         print(

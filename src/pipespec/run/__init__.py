@@ -1,8 +1,15 @@
 """``pipespec run``: a dry run of a CodePipeline artifact root.
 
-**It executes the buildspec's commands** (in a sandbox, with stand-ins for ``aws`` and
-``docker``), collects ``artifacts.files`` as CodeBuild does, renders the ECS deploy stage
-from the artifacts and checks the rendered files with ``pipespec check``.
+**It executes the buildspec's commands**, in a sandbox (:mod:`pipespec.run.sandbox`:
+bubblewrap, then Landlock and resource limits, with stand-ins for ``aws`` and ``docker``),
+collects ``artifacts.files`` as CodeBuild does, renders the ECS deploy stage from the
+artifacts and checks the rendered files with ``pipespec check``.
+
+It refuses to run without the sandbox (:class:`SandboxUnavailable`, exit status 2) unless
+``RunOptions(unsafe_no_sandbox=True)`` (``--unsafe-no-sandbox``) says so. Everything this
+process reads from the source or from what the commands wrote is opened beneath its root
+(:mod:`pipespec.run.beneath`): no symlink leads it out, only regular files are read, and
+every copy is capped.
 
 Usage from Python::
 
@@ -14,7 +21,9 @@ Usage from Python::
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +31,31 @@ from typing import Any
 
 from ..check import UsageError, check_paths
 from ..findings import Finding, Severity
-from ..load import load_path
-from . import build, sandbox, standins
-from .artifacts import Collected, collect
+from ..load import MAX_BYTES, load_text
+from . import beneath, build, sandbox, standins
+from .artifacts import Collected, collect, identifier_problem
 from .render import Rendered, render
 
 #: A fixed fake commit, so dry runs (and the site) are reproducible.
 FAKE_COMMIT = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
 MARKER = ".pipespec-run"
 WINDOWS_SHELLS = {"powershell.exe", "cmd.exe", "pwsh", "powershell"}
+#: The source directory copied into the sandbox: at most this many entries and bytes.
+MAX_SOURCE_ENTRIES = 100_000
+MAX_SOURCE_BYTES = 1024 * 1024 * 1024
+#: The stand-ins' call log: at most this many bytes and calls are read.
+MAX_CALLS_BYTES = 1024 * 1024
+MAX_CALLS = 1000
+#: Where the shell is looked for (never the caller's PATH, which may hold relative entries).
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+class SandboxUnavailable(UsageError):
+    """The sandbox cannot run here and ``unsafe_no_sandbox`` was not given (exit 2)."""
+
+
+class SandboxError(UsageError):
+    """A layer of the sandbox failed to set up: no command ran (exit 2)."""
 
 
 @dataclass
@@ -41,8 +66,9 @@ class RunOptions:
     timeout: float = 120.0
     #: project environment variables (the CodeBuild project's, not the buildspec's)
     env: dict[str, str] = field(default_factory=dict)
-    isolate_network: bool = True
     buildspec: str = "buildspec.yml"
+    #: run without bubblewrap (only Landlock and limits): never on untrusted input
+    unsafe_no_sandbox: bool = False
 
 
 @dataclass
@@ -57,6 +83,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     sandbox: dict[str, Any] = field(default_factory=dict)
     failed_phase: str = ""
+    errors: list[str] = field(default_factory=list)  #: the dry run's own refusals
 
     @property
     def missing(self) -> list[str]:
@@ -68,6 +95,7 @@ class RunResult:
             not self.succeeded
             or self.missing
             or self.rendered.errors
+            or self.errors
             or any(f.severity is Severity.ERROR for f in self.findings)
         )
         return 1 if bad else 0
@@ -78,8 +106,10 @@ class RunResult:
             "build": "SUCCEEDED" if self.succeeded else "FAILED",
             "failed_phase": self.failed_phase or None,
             "artifacts": [
-                {"name": a.name, "files": a.files, "missing": a.missing} for a in self.artifacts
+                {"name": a.name, "files": a.files, "missing": a.missing, "errors": a.errors}
+                for a in self.artifacts
             ],
+            "errors": self.errors,
             "calls": self.calls,
             "deploy": {
                 "mode": self.rendered.mode or None,
@@ -94,6 +124,8 @@ class RunResult:
 
     def text(self) -> str:
         lines = list(self.log)
+        for error in self.errors:
+            lines.append(f"[pipespec] error: {error}")
         for error in self.rendered.errors:
             lines.append(f"[pipespec] deploy error: {error}")
         for f in self.findings:
@@ -124,13 +156,14 @@ def _prepare_out(out: Path | None) -> Path:
     return out
 
 
-def _env(spec: dict[str, Any], opts: RunOptions, root: Path, src: Path) -> dict[str, str]:
+def _env(spec: dict[str, Any], opts: RunOptions, layout: sandbox.Layout) -> dict[str, str]:
+    tools = layout.inside("tools")
     env = {
-        "PATH": f"{root / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(root / "home"),
-        "TMPDIR": str(root / "tmp"),
+        "PATH": f"{tools}/bin:{SYSTEM_PATH}",
+        "HOME": layout.inside("home"),
+        "TMPDIR": layout.inside("tmp"),
         "LANG": "C.UTF-8",
-        "CODEBUILD_SRC_DIR": str(src),
+        "CODEBUILD_SRC_DIR": layout.inside("src"),
         "CODEBUILD_RESOLVED_SOURCE_VERSION": opts.source_version,
         "CODEBUILD_SOURCE_VERSION": opts.source_version,
         "CODEBUILD_BUILD_ID": "pipespec-dry-run:00000000-0000-0000-0000-000000000000",
@@ -143,31 +176,107 @@ def _env(spec: dict[str, Any], opts: RunOptions, root: Path, src: Path) -> dict[
         "CODEBUILD_KMS_KEY_ID": f"arn:aws:kms:{opts.region}:{opts.account}:alias/aws/s3",
         "AWS_DEFAULT_REGION": opts.region,
         "AWS_REGION": opts.region,
-        "PIPESPEC_CALLS": str(root / "calls.jsonl"),
+        "PIPESPEC_CALLS": f"{layout.inside('state')}/calls.jsonl",
         "PIPESPEC_FAKE_ACCOUNT": opts.account,
     }
     env.update(opts.env)
     raw = spec.get("env")
     block: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    for name, value in (block.get("variables") or {}).items():
+    variables = block.get("variables")
+    for name, value in variables.items() if isinstance(variables, dict) else []:
         if isinstance(value, bool):
             value = "true" if value else "false"
         env[str(name)] = "" if value is None else str(value)
     for section in ("parameter-store", "secrets-manager"):
-        for name in block.get(section) or {}:
+        names = block.get(section)
+        for name in names if isinstance(names, dict) else []:
             env[str(name)] = f"dry-run-{section}-value"
-    return env
+    # names and values a process environment cannot hold are dropped
+    return {k: v for k, v in env.items() if k and "=" not in k and "\0" not in k + v}
+
+
+def _load_buildspec(dirfd: int, directory: Path, name: str) -> Any:
+    """The buildspec, read beneath the source directory (a symlink out of it is refused)."""
+    try:
+        raw = beneath.read_regular(dirfd, name, MAX_BYTES)
+    except FileNotFoundError:
+        raise UsageError(f"no {name} in {directory}") from None
+    except OSError as exc:
+        raise UsageError(f"{directory / name}: {exc.strerror}: not read") from None
+    return load_text(raw, name, "json" if name.lower().endswith(".json") else "yaml")
+
+
+def copy_source(dirfd: int, dest: Path, log: list[str]) -> None:
+    """Copy the source tree beneath ``dirfd`` into the new directory ``dest``: directories,
+    regular files and symlinks (as symlinks, never followed); ``.git`` and anything else
+    (FIFOs, sockets, devices) are left out, the latter with a log line."""
+    dest.mkdir()
+    out = beneath.open_root(dest)
+    total = 0
+    try:
+        try:
+            entries = list(beneath.walk(dirfd, MAX_SOURCE_ENTRIES, skip=frozenset({".git"})))
+        except beneath.TooLarge:
+            raise UsageError(
+                f"the source directory has more than {MAX_SOURCE_ENTRIES:,} entries; "
+                "the dry run copies at most that many"
+            ) from None
+        for e in entries:
+            if e.is_dir:
+                os.mkdir(e.path, 0o755, dir_fd=out)
+            elif e.is_symlink:
+                os.symlink(os.readlink(e.path, dir_fd=dirfd), e.path, dir_fd=out)
+            elif e.is_file:
+                total += e.size
+                if total > MAX_SOURCE_BYTES:
+                    raise UsageError(
+                        f"the source directory holds more than {MAX_SOURCE_BYTES:,} bytes; "
+                        "the dry run copies at most that much"
+                    )
+                fd = beneath.open_beneath(dirfd, e.path, os.O_RDONLY | os.O_NONBLOCK)
+                try:
+                    st = os.fstat(fd)
+                    if stat.S_ISREG(st.st_mode):
+                        beneath.copy_new(out, e.path, fd, min(st.st_size, e.size))
+                        os.chmod(e.path, stat.S_IMODE(st.st_mode) | 0o600, dir_fd=out)
+                finally:
+                    os.close(fd)
+            else:
+                log.append(
+                    f"[pipespec] source: {e.path} is a {beneath.kind_of(e.mode)}: not copied "
+                    "(only files, directories and symlinks are)"
+                )
+    finally:
+        os.close(out)
 
 
 def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = None) -> RunResult:
-    """Run ``directory``'s buildspec in a sandbox and render its deploy stage into ``out``."""
+    """Run ``directory``'s buildspec in a sandbox and render its deploy stage into ``out``.
+
+    Raises :class:`SandboxUnavailable` when the sandbox cannot run here (unless
+    ``opts.unsafe_no_sandbox``), :class:`SandboxError` when it failed to set up, and
+    :class:`~pipespec.check.UsageError` for a directory that cannot be run.
+    """
     opts = opts or RunOptions()
     if not directory.is_dir():
         raise UsageError(f"not a directory: {directory}")
-    spec_path = directory / opts.buildspec
-    if not spec_path.is_file():
-        raise UsageError(f"no {opts.buildspec} in {directory}")
-    doc = load_path(spec_path, display=opts.buildspec)
+    if not opts.unsafe_no_sandbox:
+        found = sandbox.isolation()
+        if not found.ok:
+            raise SandboxUnavailable(
+                f"the dry run needs its sandbox, and {found.problem}; "
+                "or pass --unsafe-no-sandbox to run the commands without it (never on "
+                "a source you do not trust)"
+            )
+    dirfd = beneath.open_root(directory)
+    try:
+        return _dry_run(directory, dirfd, out, opts)
+    finally:
+        os.close(dirfd)
+
+
+def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) -> RunResult:
+    doc = _load_buildspec(dirfd, directory, opts.buildspec)
     out = _prepare_out(out)
     result = RunResult(directory=str(directory), out=out)
     if not doc.ok or not isinstance(doc.data, dict):
@@ -183,53 +292,64 @@ def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = 
     shell_name = str(env_block.get("shell") or "/bin/sh")
     if shell_name in WINDOWS_SHELLS:
         raise UsageError(f"env.shell {shell_name} is a Windows shell; the dry run needs Linux")
-    shell = shutil.which(shell_name) or shell_name
-    root = Path(tempfile.mkdtemp(prefix="pipespec-sandbox-"))
+    shell = shutil.which(shell_name, path=SYSTEM_PATH) or shell_name
+    layout = sandbox.Layout(
+        Path(tempfile.mkdtemp(prefix="pipespec-sandbox-")), sandboxed=not opts.unsafe_no_sandbox
+    )
     try:
-        src = root / "src"
-        shutil.copytree(directory, src, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-        for d in ("home", "tmp"):
-            (root / d).mkdir()
-        standins.install(root / "bin")
-        driver = root / "driver.sh"
+        notes: list[str] = []
+        copy_source(dirfd, layout.src, notes)
+        layout.make()
+        standins.install(layout.tools / "bin", sandbox.python())
+        shutil.copyfile(Path(__file__).with_name("confine.py"), layout.tools / "confine.py")
+        driver = layout.tools / "driver.sh"
         driver.write_text(build.driver_script(spec, shell), encoding="utf-8")
         report = sandbox.run(
-            [shell, str(driver)],
-            cwd=src,
-            env=_env(spec, opts, root, src),
-            root=root,
+            [shell, f"{layout.inside('tools')}/driver.sh"],
+            layout=layout,
+            env=_env(spec, opts, layout),
             timeout=opts.timeout,
-            isolate_network=opts.isolate_network,
+            unsafe=opts.unsafe_no_sandbox,
         )
+        if report.setup_error:
+            raise SandboxError(f"the sandbox failed to set up, so nothing ran: "
+                               f"{report.setup_error}")  # fmt: skip
         result.sandbox = {
+            "bubblewrap": not opts.unsafe_no_sandbox,
+            "layers": report.layers,
+            "limits": report.limits,
             "network": report.network_isolated,
             "filesystem": report.filesystem,
             "timeout_seconds": opts.timeout,
             "timed_out": report.timed_out,
+            "stopped": report.stopped or None,
             "process_limit": report.process_limit,
             "processes_killed_afterwards": report.leftover_killed,
         }
-        status = build.parse_status(report.output)
+        if opts.unsafe_no_sandbox:
+            result.log.append("[pipespec] WARNING: --unsafe-no-sandbox: the commands ran "
+                              "WITHOUT the bubblewrap sandbox")  # fmt: skip
+        result.log += [f"[pipespec] sandbox: {layer}" for layer in report.layers]
+        result.log += notes
+        status = build.parse_status(report.output, report.status)
         result.log += status.log
         if report.timed_out:
             result.log.append(
                 "[Container] Phase context status code: BUILD_TIMED_OUT "
                 f"Message: the dry run was stopped after {opts.timeout:g} s"
             )
+        elif report.stopped:
+            result.errors.append(f"the dry run was stopped: {report.stopped}")
         elif not status.finished:
             result.log.append(f"[Container] the shell exited during {status.failed_phase}")
         result.failed_phase = status.failed_phase
-        result.succeeded = status.finished and not status.failed and not report.timed_out
-        calls_file = root / "calls.jsonl"
-        if calls_file.exists():
-            for line in calls_file.read_text(encoding="utf-8").splitlines()[:1000]:
-                try:
-                    result.calls.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue
-        if status.upload and not report.timed_out:
-            _upload(spec, src, out, result)
-        if result.artifacts:
+        result.succeeded = (
+            status.finished and not status.failed and not report.timed_out and not report.stopped
+        )
+        result.calls = _calls(layout.state)
+        if status.upload and not report.timed_out and not report.stopped:
+            _upload(spec, layout.src, out, result)
+        if result.artifacts and not result.errors:
             result.rendered = render(
                 out / "artifacts",
                 directory,
@@ -241,8 +361,51 @@ def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = 
             if result.rendered.files:
                 result.findings = check_paths([out / "rendered"], base=out).findings
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        _remove(layout.root)
     return _finish(result)
+
+
+def _calls(state: Path) -> list[dict[str, Any]]:
+    """The stand-ins' call log, read beneath the state directory (bounded, any bytes)."""
+    try:
+        fd = beneath.open_root(state)
+    except OSError:
+        return []
+    try:
+        raw = beneath.read_regular(fd, "calls.jsonl", MAX_CALLS_BYTES)
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    calls: list[dict[str, Any]] = []
+    for line in raw.decode("utf-8", errors="replace").splitlines()[:MAX_CALLS]:
+        try:
+            call = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(call, dict) and isinstance(call.get("tool"), str):
+            argv = call.get("argv")
+            if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
+                calls.append({"tool": call["tool"], "argv": argv})
+    return calls
+
+
+def _remove(root: Path) -> None:
+    """Remove the run directory, whatever the commands left in it (mode 000 directories)."""
+
+    def retry(func: Any, path: str, _exc: Any) -> None:
+        parent = os.path.dirname(path)
+        try:
+            os.chmod(parent, 0o700)
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.chmod(path, 0o700)
+                shutil.rmtree(path, onerror=lambda *a: None)
+            else:
+                func(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(root, onerror=retry)
 
 
 def _upload(spec: dict[str, Any], src: Path, out: Path, result: RunResult) -> None:
@@ -251,21 +414,36 @@ def _upload(spec: dict[str, Any], src: Path, out: Path, result: RunResult) -> No
         result.log.append("[Container] no artifacts section: nothing to upload")
         return
     result.log.append("[Container] Entering phase UPLOAD_ARTIFACTS")
-    primary = collect(section, src, out / "artifacts", "primary")
-    result.artifacts.append(primary)
-    result.log += primary.log
-    secondary = section.get("secondary-artifacts")
-    for ident, body in secondary.items() if isinstance(secondary, dict) else []:
-        if isinstance(body, dict):
-            extra = collect(body, src, out / f"artifacts-{ident}", str(ident))
-            result.artifacts.append(extra)
-            result.log += extra.log
+    src_fd = beneath.open_root(src)
+    out_fd = beneath.open_root(out)
+    try:
+        primary = collect(section, src_fd, out_fd, "artifacts", "primary")
+        result.artifacts.append(primary)
+        result.log += primary.log
+        secondary = section.get("secondary-artifacts")
+        for ident, body in secondary.items() if isinstance(secondary, dict) else []:
+            problem = identifier_problem(str(ident))
+            if problem:
+                refused = Collected(str(ident), errors=[problem])
+                result.artifacts.append(refused)
+                continue
+            if isinstance(body, dict):
+                extra = collect(body, src_fd, out_fd, f"artifacts-{ident}", str(ident))
+                result.artifacts.append(extra)
+                result.log += extra.log
+    finally:
+        os.close(src_fd)
+        os.close(out_fd)
+    refusals = [e for a in result.artifacts for e in a.errors]
     if any(a.failed for a in result.artifacts):
         result.log.append("[Container] Phase complete: UPLOAD_ARTIFACTS State: FAILED")
-        result.log.append(
-            "[Container] Phase context status code: CLIENT_ERROR Message: "
-            "no matching artifact paths found"
-        )
+        if refusals:
+            result.errors += refusals
+        else:
+            result.log.append(
+                "[Container] Phase context status code: CLIENT_ERROR Message: "
+                "no matching artifact paths found"
+            )
         result.succeeded = False
         result.failed_phase = result.failed_phase or "UPLOAD_ARTIFACTS"
     else:

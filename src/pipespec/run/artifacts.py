@@ -1,22 +1,56 @@
-"""Collect ``artifacts.files`` the way CodeBuild's UPLOAD_ARTIFACTS phase does.
+"""Collect ``artifacts.files`` the way CodeBuild's UPLOAD_ARTIFACTS phase does, safely.
 
 For each listed path or glob (relative to ``base-directory``, ``**`` matching any depth)
 CodeBuild logs ``Expanding <path>``; a path that matches nothing is logged as
 ``Skipping invalid file path <path>``; when nothing at all matches, the phase fails with
 ``CLIENT_ERROR Message: no matching artifact paths found``. ``discard-paths: yes`` keeps
 file names only; ``exclude-paths`` removes matches. Secondary artifacts are collected into
-a directory of their own.
+a directory of their own, named by their identifier.
+
+The tree the files come from was written by the build's commands, so it is untrusted:
+
+* a secondary artifact's identifier is a name, never a path: it must match
+  :data:`IDENTIFIER`, the character set of CodePipeline's artifact names
+  (``[A-Za-z0-9_-]``, 1 to 100 characters), which the identifiers of a CodeBuild action's
+  secondary artifacts must equal;
+* ``base-directory`` is relative to the source directory ("relative to the original
+  build location", CodeBuild's build specification reference): an absolute one, or one
+  that climbs out with ``..`` or through a symlink, is refused;
+* files are opened beneath the source directory (:mod:`pipespec.run.beneath`): a symlink
+  that leads out of it is refused, not followed; only regular files are read;
+* the copy is capped (:data:`MAX_FILES` files, :data:`MAX_FILE_BYTES` per file,
+  :data:`MAX_BYTES` in all, by apparent size, so a sparse file counts for what it claims).
+
+Any of these is an error of the artifact, and then nothing of it is copied: never a
+partial output.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import shutil
+import os
+import re
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
+from . import beneath
+
 YES = {"yes", "true", "1"}
+#: CodePipeline's ArtifactName pattern (botocore's codepipeline model: 1 to 100 characters).
+IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
+MAX_FILES = 10_000
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_BYTES = 1024 * 1024 * 1024
+#: Entries looked at under base-directory while matching (the build's tree is bounded by
+#: the sandbox's disk watch; this bounds the walk itself).
+MAX_WALK = 200_000
+BASE_DIRECTORY_DOC = (
+    "CodeBuild takes base-directory relative to the source directory "
+    '(CODEBUILD_SRC_DIR, "relative to the original build location" in the build '
+    "specification reference)"
+)
 
 
 @dataclass
@@ -25,11 +59,12 @@ class Collected:
     files: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
-        """CodeBuild's own verdict: the upload fails only when nothing matched."""
-        return not self.files
+        """CodeBuild's own verdict (nothing matched), or one of pipespec's refusals."""
+        return not self.files or bool(self.errors)
 
 
 def _listed(value: Any) -> list[str]:
@@ -48,36 +83,140 @@ def _match(rel: str, pattern: str) -> bool:
     return "**/" in pattern and fnmatch.fnmatchcase(rel, pattern.replace("**/", ""))
 
 
-def collect(section: dict[str, Any], src: Path, dest: Path, name: str) -> Collected:
-    """Copy what ``section`` (an ``artifacts`` mapping) selects from ``src`` into ``dest``."""
+def identifier_problem(ident: str) -> str:
+    """Why ``ident`` cannot name a secondary artifact ("" when it can)."""
+    if IDENTIFIER.match(ident):
+        return ""
+    return (
+        f"secondary artifact identifier {ident!r} is not a name: use 1 to 100 letters, "
+        "digits, '_' or '-' (the characters of CodePipeline's artifact names)"
+    )
+
+
+def base_problem(base: str) -> str:
+    """Why ``base-directory`` cannot be used ("" when it is relative and stays inside)."""
+    if base.startswith("/"):
+        return f"base-directory {base!r} is an absolute path; {BASE_DIRECTORY_DOC}"
+    depth = 0
+    for part in base.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return f"base-directory {base!r} leads outside the source directory; " + (
+                    BASE_DIRECTORY_DOC
+                )
+        elif part not in ("", "."):
+            depth += 1
+    return ""
+
+
+def collect(section: dict[str, Any], src_fd: int, out_fd: int, dest: str, name: str) -> Collected:
+    """Copy what ``section`` (an ``artifacts`` mapping) selects from the source tree
+    (``src_fd``) into the new directory ``dest`` beneath ``out_fd``."""
     out = Collected(name)
-    base_dir = section.get("base-directory")
-    base = src / str(base_dir) if isinstance(base_dir, str) and base_dir.strip() else src
+    raw_base = section.get("base-directory")
+    base = raw_base.strip() if isinstance(raw_base, str) else ""
     discard = str(section.get("discard-paths", "no")).lower() in YES
     excludes = _listed(section.get("exclude-paths"))
-    if not base.is_dir():
-        out.log.append(f"[Container] Skipping invalid base directory {base_dir}")
-    files = sorted(
-        p.relative_to(base).as_posix()
-        for p in (base.rglob("*") if base.is_dir() else [])
-        if p.is_file() and not p.is_symlink()
-    )
+    problem = base_problem(base) if base else ""
+    if problem:
+        out.errors.append(problem)
+        return out
+    entries: list[beneath.Entry] = []
+    base_rel = base.strip("/")
+    try:
+        base_fd = beneath.open_beneath(src_fd, base_rel or ".", os.O_RDONLY | os.O_DIRECTORY)
+    except beneath.Escape:
+        out.errors.append(f"base-directory {base!r} is a symlink that leads outside the source "
+                          f"directory; {BASE_DIRECTORY_DOC}")  # fmt: skip
+        return out
+    except OSError:
+        out.log.append(f"[Container] Skipping invalid base directory {base}")
+    else:
+        try:
+            entries = [e for e in beneath.walk(base_fd, MAX_WALK) if e.is_file or e.is_symlink]
+        except beneath.TooLarge:
+            out.errors.append(f"more than {MAX_WALK:,} entries under base-directory "
+                              f"{base or '.'!r}: not collected")  # fmt: skip
+            return out
+        finally:
+            os.close(base_fd)
     chosen: list[str] = []
     for pattern in _listed(section.get("files")):
         out.log.append(f"[Container] Expanding {pattern}")
-        hits = [f for f in files if _match(f, pattern) and not any(_match(f, e) for e in excludes)]
+        hits = [
+            e.path
+            for e in entries
+            if _match(e.path, pattern) and not any(_match(e.path, x) for x in excludes)
+        ]
         if not hits:
             out.log.append(f"[Container] Skipping invalid file path {pattern}")
             out.missing.append(pattern)
         for hit in hits:
             if hit not in chosen:
                 chosen.append(hit)
-    dest.mkdir(parents=True, exist_ok=True)
-    for rel in chosen:
-        target = dest / (PurePosixPath(rel).name if discard else rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(base / rel, target)
-        out.files.append(PurePosixPath(rel).name if discard else rel)
-    if chosen:
-        out.log.append(f"[Container] Found {len(chosen)} file(s)")
+    opened = _open_all(src_fd, base_rel, chosen, out)
+    try:
+        if out.errors or not opened:
+            return out
+        _copy_all(opened, out_fd, dest, discard, out)
+    finally:
+        for _, fd, _ in opened:
+            os.close(fd)
+    if out.files:
+        out.log.append(f"[Container] Found {len(out.files)} file(s)")
     return out
+
+
+def _open_all(
+    src_fd: int, base_rel: str, chosen: list[str], out: Collected
+) -> list[tuple[str, int, int]]:
+    """Open every chosen file beneath the source and check the caps: (path, fd, size)."""
+    opened: list[tuple[str, int, int]] = []
+    total = 0
+    if len(chosen) > MAX_FILES:
+        out.errors.append(f"the artifact would hold {len(chosen):,} files, more than the "
+                          f"dry run's limit of {MAX_FILES:,}")  # fmt: skip
+        return opened
+    for rel in chosen:
+        path = f"{base_rel}/{rel}" if base_rel else rel
+        try:
+            fd = beneath.open_beneath(src_fd, path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        except beneath.Escape:
+            out.errors.append(f"{rel} is a symlink that leads outside the source directory: "
+                              "not collected")  # fmt: skip
+            continue
+        except OSError as exc:
+            out.errors.append(f"{rel}: cannot be read ({exc.strerror})")
+            continue
+        st = os.fstat(fd)
+        opened.append((rel, fd, st.st_size))
+        if not stat.S_ISREG(st.st_mode):
+            out.errors.append(f"{rel} is not a regular file ({beneath.kind_of(st.st_mode)})")
+        elif st.st_size > MAX_FILE_BYTES:
+            out.errors.append(f"{rel} is {st.st_size:,} bytes, more than the dry run's limit "
+                              f"of {MAX_FILE_BYTES:,} bytes per artifact file")  # fmt: skip
+        total += st.st_size
+    if total > MAX_BYTES and not out.errors:
+        out.errors.append(f"the artifact's files add up to {total:,} bytes, more than the dry "
+                          f"run's limit of {MAX_BYTES:,}")  # fmt: skip
+    return opened
+
+
+def _copy_all(
+    opened: list[tuple[str, int, int]], out_fd: int, dest: str, discard: bool, out: Collected
+) -> None:
+    os.mkdir(dest, 0o755, dir_fd=out_fd)  # new: nothing already there is written through
+    dest_fd = beneath.open_beneath(out_fd, dest, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for rel, fd, size in opened:
+            shown = PurePosixPath(rel).name if discard else rel
+            try:
+                beneath.copy_new(dest_fd, shown, fd, size)  # at most the size checked above
+            except FileExistsError:
+                out.log.append(f"[pipespec] {rel}: {shown} is already in the artifact (discard-"
+                               "paths keeps the first)")  # fmt: skip
+                continue
+            out.files.append(shown)
+    finally:
+        os.close(dest_fd)

@@ -14,7 +14,9 @@
   a ``finally`` block or a later phase can tell).
 
 The script prints CodeBuild-like ``[Container]`` lines (without time stamps, so logs are
-reproducible) and, last, one ``__PIPESPEC_STATUS`` line that :func:`parse_status` reads.
+reproducible) on the build log, and, last, one ``status`` line on descriptor 3, which
+:func:`parse_status` reads. Every command runs with descriptor 3 closed (``3>&-``), so
+nothing a command prints or writes can pass for the build's status.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PHASES = ("install", "pre_build", "build", "post_build")
-STATUS = "__PIPESPEC_STATUS"
+STATUS = "status"
 
 
 def _q(text: str) -> str:
@@ -83,9 +85,10 @@ def driver_script(buildspec: dict[str, Any], shell: str) -> str:
             lines.append("    __ps_abort=1; __ps_upload=0")
         lines.append("  fi")
         lines.append("fi")
+    lines.append("unalias -a 2>/dev/null; unset -f printf command 2>/dev/null")
     lines.append(
         f'printf "{STATUS} failed=%s upload=%s phase=%s\\n" '
-        '"$__ps_failed" "$__ps_upload" "$__ps_failed_phase"'
+        '"$__ps_failed" "$__ps_upload" "$__ps_failed_phase" >&3'
     )
     return "\n".join(lines) + "\n"
 
@@ -93,9 +96,9 @@ def driver_script(buildspec: dict[str, Any], shell: str) -> str:
 def _command(cmd: str, version: str, shell: str, *, guard: bool) -> list[str]:
     shown = _q(f"Running command {cmd}")
     if version == "0.1":
-        run = f'(cd "$CODEBUILD_SRC_DIR" && {shell} -c {_q(cmd)})'
+        run = f'(cd "$CODEBUILD_SRC_DIR" && {shell} -c {_q(cmd)}) 3>&-'
     else:
-        run = f"eval {_q(cmd)}"
+        run = f"eval {_q(cmd)} 3>&-"
     body = [
         f"  __ps_log {shown}",
         f"  {run}",
@@ -122,20 +125,20 @@ class Status:
     log: list[str] = field(default_factory=list)
 
 
-def parse_status(output: str) -> Status:
-    log: list[str] = []
+def parse_status(output: str, channel: str) -> Status:
+    """The build's end, from the status descriptor's text (``channel``); ``output`` is the
+    build log, which is only shown, never believed."""
+    log = output.splitlines()
     status: Status | None = None
-    for line in output.splitlines():
-        if line.startswith(STATUS + " "):
+    for line in channel.splitlines():
+        if line.startswith(STATUS + " ") and status is None:  # the driver's, written first
             fields = dict(part.split("=", 1) for part in line.split()[1:] if "=" in part)
             status = Status(
                 finished=True,
-                failed=fields.get("failed") == "1",
+                failed=fields.get("failed") != "0",
                 upload=fields.get("upload") == "1",
                 failed_phase=fields.get("phase", ""),
             )
-        else:
-            log.append(line)
     if status is None:
         # the shell itself ended early (an `exit` in a command, a kill, a timeout)
         entered = [ln.split()[-1] for ln in log if ln.startswith("[Container] Entering phase")]

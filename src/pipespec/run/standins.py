@@ -87,13 +87,13 @@ elif command == "--version" or command == "version":
 )
 
 
-def install(bindir: Path) -> list[str]:
-    """Write the stand-ins into ``bindir``; return their names."""
+def install(bindir: Path, python: str = sys.executable) -> list[str]:
+    """Write the stand-ins into ``bindir``, run by ``python`` in isolated mode; their names."""
     bindir.mkdir(parents=True, exist_ok=True)
     names = []
     for name, body in (("aws", AWS), ("docker", DOCKER)):
         path = bindir / name
-        path.write_text(f"#!{sys.executable} -I\n{body}", encoding="utf-8")
+        path.write_text(f"#!{python} -IS\n{body}", encoding="utf-8")
         path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         names.append(name)
     return names
