@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -50,6 +51,25 @@ MAX_CALLS = 1000
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(line: str) -> str:
+    """``line`` safe for a terminal and a CI log: control characters (C0 but tab, DEL, C1,
+    line separators, bidirectional overrides) as ``\\xNN`` or ``\\uNNNN``, and a leading
+    ``::`` (a GitHub Actions workflow command) as ``\\x3a:``."""
+    line = _CONTROL.sub(lambda m: _escape(m.group()), line)
+    stripped = line.lstrip()
+    if stripped.startswith("::"):
+        line = line[: len(line) - len(stripped)] + "\\x3a" + stripped[1:]
+    return line
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 class SandboxUnavailable(UsageError):
     """The sandbox cannot run here and ``unsafe_no_sandbox`` was not given (exit 2)."""
 
@@ -69,6 +89,8 @@ class RunOptions:
     buildspec: str = "buildspec.yml"
     #: run without bubblewrap (only Landlock and limits): never on untrusted input
     unsafe_no_sandbox: bool = False
+    #: the sandbox's resource limits
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
 
 
 @dataclass
@@ -132,7 +154,7 @@ class RunResult:
             lines.append(f"[pipespec] {f.format()}")
         verdict = "SUCCEEDED" if self.exit_code == 0 else "FAILED"
         lines.append(f"[pipespec] dry run {verdict} (exit status {self.exit_code})")
-        return "\n".join(lines) + "\n"
+        return "\n".join(inert(line) for line in lines) + "\n"
 
 
 def _prepare_out(out: Path | None) -> Path:
@@ -310,6 +332,7 @@ def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) ->
             env=_env(spec, opts, layout),
             timeout=opts.timeout,
             unsafe=opts.unsafe_no_sandbox,
+            limits=opts.limits,
         )
         if report.setup_error:
             raise SandboxError(f"the sandbox failed to set up, so nothing ran: "

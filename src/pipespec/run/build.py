@@ -128,7 +128,9 @@ class Status:
 def parse_status(output: str, channel: str) -> Status:
     """The build's end, from the status descriptor's text (``channel``); ``output`` is the
     build log, which is only shown, never believed."""
-    log = output.splitlines()
+    log = output.split("\n")  # only at newlines: other separators are shown, escaped
+    if log and log[-1] == "":
+        log.pop()
     status: Status | None = None
     for line in channel.splitlines():
         if line.startswith(STATUS + " ") and status is None:  # the driver's, written first

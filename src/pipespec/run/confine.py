@@ -1,14 +1,14 @@
 """The last step inside the sandbox: resource limits, then Landlock, then ``exec``.
 
-Run as a script (``python -I -S confine.py [--drop-to UID] --rlimit NAME=N ... --ro DIR
+Run as a script (``python -I -S confine.py [--drop-caps UID] --rlimit NAME=N ... --ro DIR
 ... --rw DIR ... --status-fd N -- COMMAND ...``) by :mod:`pipespec.run.sandbox` *inside*
 bubblewrap, after bubblewrap has built the namespaces and mounts (Landlock forbids
 mounting, so it must come last; that order is also what lets an unprivileged user run
 it). It uses the standard library only, so nothing of the caller's environment is
 imported.
 
-* **user**: as root, ``--drop-to`` empties the capability bounding set and switches to an
-  unprivileged uid and gid, so no capability is left.
+* **user**: as root, ``--drop-caps UID`` empties the capability bounding set, switches to
+  an unprivileged uid and gid (``-1``: stays uid 0) and clears every capability set.
 * **rlimits**: each ``--rlimit`` is set as both soft and hard limit (``RLIMIT_AS``,
   ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, ``RLIMIT_NPROC``, ``RLIMIT_CPU``, ``RLIMIT_CORE``).
 * **no_new_privs**, so nothing the commands run can gain privileges (setuid binaries).
@@ -27,6 +27,7 @@ import ctypes
 import errno
 import os
 import resource
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -172,27 +173,29 @@ def no_new_privs() -> None:
         raise _fail("prctl(PR_SET_NO_NEW_PRIVS)")
 
 
-def drop_to(uid: int) -> None:
-    """As root: empty the capability bounding set, then become ``uid`` (and its group), which
-    clears every remaining capability."""
+def drop_caps(uid: int = -1) -> None:
+    """As root: empty the capability bounding set, become ``uid`` (and its group) when given,
+    and clear every capability set, so that neither this process nor anything it executes
+    (no_new_privs follows) has a capability, even as uid 0."""
     libc = _libc()
-    if libc is not None:
-        for cap in range(64):
-            if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) and ctypes.get_errno() != errno.EINVAL:
-                raise _fail(f"prctl(PR_CAPBSET_DROP, {cap})")
-    try:
-        os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
-    except OSError as exc:
-        raise SetupError(f"cannot become uid {uid}: {exc.strerror}") from None
-    if os.geteuid() != uid or os.getuid() != uid:
-        raise SetupError(f"still uid {os.getuid()} after dropping to {uid}")
-    if libc is not None:  # the inheritable set too (permitted and effective are empty now)
-        header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
-        data = (ctypes.c_uint32 * 6)()
-        if libc.capset(header, data):
-            raise _fail("capset")
+    if libc is None:  # pragma: no cover - not Linux
+        raise SetupError("no libc: capabilities cannot be dropped")
+    for cap in range(64):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) and ctypes.get_errno() != errno.EINVAL:
+            raise _fail(f"prctl(PR_CAPBSET_DROP, {cap})")
+    if uid >= 0:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        except OSError as exc:
+            raise SetupError(f"cannot become uid {uid}: {exc.strerror}") from None
+        if os.geteuid() != uid or os.getuid() != uid:
+            raise SetupError(f"still uid {os.getuid()} after dropping to {uid}")
+    header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty
+    if libc.capset(header, data):
+        raise _fail("capset")
 
 
 def set_rlimits(limits: dict[str, int]) -> None:
@@ -208,7 +211,7 @@ def main(argv: Sequence[str]) -> int:
     readable: list[str] = []
     writable: list[str] = []
     status_fd = -1
-    drop = -1
+    drop: int | None = None
     args = list(argv)
     while args and args[0] != "--":
         flag, value = args.pop(0), args.pop(0) if len(args) > 1 else ""
@@ -221,8 +224,8 @@ def main(argv: Sequence[str]) -> int:
             writable.append(value)
         elif flag == "--status-fd":
             status_fd = int(value)
-        elif flag == "--drop-to":
-            drop = int(value)
+        elif flag == "--drop-caps":
+            drop = int(value)  # -1: keep the uid
         else:
             print(f"pipespec sandbox: unknown option {flag}", file=sys.stderr)
             return 125
@@ -232,8 +235,8 @@ def main(argv: Sequence[str]) -> int:
         return 125
     try:
         ruleset, abi = landlock_prepare(writable, readable)
-        if drop >= 0:
-            drop_to(drop)
+        if drop is not None:
+            drop_caps(drop)
         set_rlimits(limits)
         no_new_privs()
         landlock_enforce(ruleset)
@@ -250,6 +253,9 @@ def main(argv: Sequence[str]) -> int:
     except (SetupError, OSError) as exc:
         print(f"pipespec sandbox: a layer could not be applied: {exc}", file=sys.stderr)
         return 125
+    for name in ("SIGPIPE", "SIGXFSZ"):  # Python ignores them; the commands must not
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     try:
         os.execv(command[0], command)
     except OSError as exc:

@@ -426,8 +426,9 @@ def _launch(
     argv: Sequence[str], layout: Layout, *, timeout: float, status: bool = True,
     limits: Limits = LIMITS, cgroup: _Cgroup | None = None, marker: bytes = b"",
     watch: Path | None = None, setsid: bool = False, stopped: list[str] | None = None,
+    env: dict[str, str] | None = None, cwd: Path | None = None,
 ) -> tuple[int, str, str]:  # fmt: skip
-    """Start ``argv`` with an empty environment; (exit status, output, status text).
+    """Start ``argv`` with ``env`` only (bubblewrap: none); (exit status, output, status text).
 
     The status descriptor (the write end of a pipe) reaches the child as ``--status-fd``'s
     number; bubblewrap's arguments, when ``argv`` starts with ``--args-file``, come from a
@@ -452,8 +453,8 @@ def _launch(
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            argv, env={}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=keep, cwd=str(layout.root),
+            argv, env=env or {}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=keep, cwd=str(cwd or layout.root),
             preexec_fn=child if (cg_fds or setsid) else None,
         )  # fmt: skip
     finally:
@@ -564,8 +565,8 @@ def run(
         confine += ["--ro", path]
     for path in writable:
         confine += ["--rw", path]
-    if root:
-        confine += ["--drop-to", str(SANDBOX_UID)]
+    if root:  # with bubblewrap, an unprivileged uid; without it, uid 0 without capabilities
+        confine += ["--drop-caps", str(SANDBOX_UID if layout.sandboxed else -1)]
     confine += ["--status-fd", "{status_fd}", "--"]
     cgroup = _Cgroup(limits)
     layers: list[str] = []
@@ -592,8 +593,6 @@ def run(
                       "network and see its files as far as Landlock allows")  # fmt: skip
         report.network_isolated = "none"
         report.filesystem = "Landlock only" if abi else "none"
-        if root:
-            _chown_for_sandbox(layout)
         setsid = True
     started = time.monotonic()
     stopped: list[str] = []
@@ -601,6 +600,7 @@ def run(
         code, out, status = _launch(
             full, layout, timeout=timeout, limits=limits, cgroup=cgroup,
             marker=marker.encode(), watch=layout.src, setsid=setsid, stopped=stopped,
+            env=None if layout.sandboxed else env, cwd=None if layout.sandboxed else layout.src,
         )  # fmt: skip
     finally:
         killed = cgroup.kill_and_remove()
