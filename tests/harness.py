@@ -136,11 +136,8 @@ def run_cli(args: list[str]) -> tuple[int, str, str]:
     out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
     out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="")
     err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace", newline="")
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            code = cli.main(args)
-        out.flush()
-        err.flush()
-    finally:
-        cli._lines.cache_clear()  # the source-line cache is per process, keyed by path
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(args)
+    out.flush()
+    err.flush()
     return code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")

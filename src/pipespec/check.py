@@ -439,6 +439,13 @@ class _Display:
 class Result(NamedTuple):
     findings: list[Finding]
     files: int
+    #: the source line of each finding, by (path, line): the text format shows it, taken
+    #: from the loaded document (a file is read once; a FIFO is never opened)
+    lines: dict[tuple[str, int], str] = {}  # noqa: RUF012 - never mutated
+
+    def source(self, path: str, line: int) -> str:
+        """Line ``line`` of ``path`` when a finding points into it, else ""."""
+        return self.lines.get((path, line), "")
 
     @property
     def errors(self) -> int:
@@ -531,8 +538,22 @@ class Pending:
         for bundle in self.bundles.values():
             for e in bundle.entries:
                 docs.setdefault(e.path, e.doc)
-        kept = [f for f in findings if not _suppressed(f, docs, self.settings)]
-        return Result(sorted(set(kept), key=Finding.sort_key), self.files)
+        kept = sorted(
+            {f for f in findings if not _suppressed(f, docs, self.settings)}, key=Finding.sort_key
+        )
+        return Result(kept, self.files, lines=_source_lines(kept, docs))
+
+
+def _source_lines(findings: list[Finding], docs: dict[str, Document]) -> dict[tuple[str, int], str]:
+    """The lines the findings point into, from their documents."""
+    lines: dict[tuple[str, int], str] = {}
+    for f in findings:
+        doc = docs.get(f.path)
+        if doc is not None and (f.path, f.line) not in lines:
+            text = doc.line_text(f.line)
+            if text:
+                lines[f.path, f.line] = text
+    return lines
 
 
 def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:

@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from functools import cache
 
 from . import __version__, catalog, config
 from .check import UsageError
@@ -154,20 +153,6 @@ def _run_options(run: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-@cache
-def _lines(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read(1_000_000).splitlines()
-    except OSError:
-        return []
-
-
-def _source(path: str, line: int) -> str:
-    lines = _lines(path)
-    return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
 def write(text: str) -> None:
     """Write to stdout; what it cannot encode (a file name that is not UTF-8, under a strict
     UTF-8 locale) is written as backslash escapes instead of failing. Nothing, when the
@@ -187,7 +172,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 or more")
     result = check_tree(args.paths, kind=args.kind, lang=lang, settings=settings, jobs=args.jobs)
-    write(FORMATS[args.format](result.findings, _source))
+    write(FORMATS[args.format](result.findings, result.source))
     if args.format == "text":
         summary = (
             f"{result.errors} 件のエラー、{result.warnings} 件の警告 ({result.files} ファイル)"

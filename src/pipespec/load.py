@@ -157,8 +157,10 @@ class Document:
         return self.positions.get((), (1, 1))
 
     def line_text(self, line: int) -> str:
+        """Line ``line`` (1-based) of the text, as the positions count lines: JSON breaks
+        lines at LF only, YAML also at CR, NEL, LS and PS (which JSON strings may hold)."""
         if self._lines is None:  # split once: a file may have thousands of findings
-            self._lines = self.text.splitlines()
+            self._lines = self.text.split("\n") if self.format == "json" else self.text.splitlines()
         lines = self._lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 

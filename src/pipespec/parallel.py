@@ -3,8 +3,9 @@
 The files found under the given paths are cut into chunks of whole directories (so the
 cross-file rules still see each directory at once); each chunk is checked by
 :func:`pipespec.check.check_paths`, in this process or in a pool of worker processes. Only
-the findings are kept, never the loaded documents, so memory stays bounded by the chunk
-(two chunks in one process: ShellCheck finishes one while the next is checked).
+the findings (and the source lines they point into) are kept, never the loaded documents,
+so memory stays bounded by the chunk (two chunks in one process: ShellCheck finishes one
+while the next is checked).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ def chunks(files: Sequence[tuple[Path, str, object]]) -> Iterator[list[Path]]:
 
 def _check_chunk(
     paths: list[Path], kind: str | None, lang: Lang, settings: config.Settings
-) -> list[Finding]:
-    return check_paths(paths, kind=kind, lang=lang, settings=settings).findings
+) -> Result:
+    return check_paths(paths, kind=kind, lang=lang, settings=settings)
 
 
 def _one_shellcheck_per_worker() -> None:
@@ -61,7 +62,7 @@ def check_tree(
     files = discover(paths, kind)
     groups = list(chunks(files))
     jobs = max(1, jobs if jobs > 0 else (os.cpu_count() or 1))
-    findings: list[Finding] = []
+    results: list[Result] = []
     if jobs == 1 or len(groups) == 1:
         # ShellCheck of one chunk runs while this process checks the next one
         pending: Pending | None = None
@@ -73,10 +74,10 @@ def check_tree(
                     pending.cancel()
                 raise
             if pending is not None:
-                findings += pending.finish().findings
+                results.append(pending.finish())
             pending = started
         if pending is not None:
-            findings += pending.finish().findings
+            results.append(pending.finish())
     else:
         from concurrent.futures import ProcessPoolExecutor  # only now: ~7 ms to import
 
@@ -84,6 +85,15 @@ def check_tree(
             max_workers=min(jobs, len(groups)), initializer=_one_shellcheck_per_worker
         ) as pool:
             futures = [pool.submit(_check_chunk, g, kind, lang, settings) for g in groups]
-            for future in futures:
-                findings += future.result()
-    return Result(sorted(set(findings), key=Finding.sort_key), len(files))
+            results = [future.result() for future in futures]
+    return _merged(results, len(files))
+
+
+def _merged(results: list[Result], files: int) -> Result:
+    """One result of the chunks' (each file is in one chunk: nothing is counted twice)."""
+    findings: set[Finding] = set()
+    lines: dict[tuple[str, int], str] = {}
+    for r in results:
+        findings.update(r.findings)
+        lines.update(r.lines)
+    return Result(sorted(findings, key=Finding.sort_key), files, lines=lines)

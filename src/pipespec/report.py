@@ -1,4 +1,11 @@
-"""Output formats. Each is a pure function of the findings (and the source lines for text)."""
+"""Output formats. Each is a pure function of the findings (and the source lines for text).
+
+The text format shows, under each finding, the source line it points into, with a caret
+under the column. The line comes from ``source``, a function of the path and the line
+number (:meth:`pipespec.check.Result.source` gives the lines of the documents the check
+loaded: nothing is read again here). At most :data:`MAX_SOURCE_CHARS` characters of it are
+shown, around the column.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,11 @@ from .rules import Rule, load_all, lookup
 #: The published site (``html_baseurl`` of ``docs/conf.py``): SARIF links to its rule reference.
 SITE_URL = "https://pipespec.github.io/pipespec/"
 HELP_URI = SITE_URL + "reference/rules.html#rule-{anchor}"
+#: The source line of a finding: ``source(path, line)``, "" when there is none.
 SourceLines = Callable[[str, int], str]
+#: An echoed source line shows at most this many of its characters: a window around the
+#: finding's column, with "…" where the line is cut (a minified JSON file is one line).
+MAX_SOURCE_CHARS = 200
 
 
 def text(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
@@ -22,10 +33,52 @@ def text(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
         out.append(f.format())
         line = source(f.path, f.line) if source else ""
         if line:
-            shown = line.expandtabs(1)
+            shown, caret = excerpt(line, f.column)
             out.append(f"  {shown}")
-            out.append("  " + " " * (f.column - 1) + "^")
+            if caret is not None:
+                out.append("  " + " " * caret + "^")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _piece(ch: str) -> str:
+    """How one character of a source line is shown: a tab as one space (so that the
+    caret, placed by counting characters, stays under its column)."""
+    return " " if ch == "\t" else ch
+
+
+def excerpt(line: str, column: int, width: int = MAX_SOURCE_CHARS) -> tuple[str, int | None]:
+    """What the text format shows of ``line`` for a finding at ``column`` (1-based, in
+    characters): at most ``width`` characters around the column, with "…" at an end where
+    the line is cut; and where the caret goes in that text (None when the column is beyond
+    the end of the line, so that there is nothing to point at).
+
+    The work is bounded by ``width``, not by the length of the line.
+    """
+    n = len(line)
+    at = column - 1
+    centre = min(max(at, 0), n)
+    start = 0 if n <= width else max(0, min(centre - width // 2, n - width))
+    pieces = [_piece(ch) for ch in line[start : start + width]]
+    # A piece may be longer than one character: cut again to ``width``, from the end
+    # farther from the caret, never cutting the caret's own piece.
+    caret = centre - start  # the caret's piece; len(pieces) just past the end of the line
+    lo, hi = 0, len(pieces)
+    total = sum(map(len, pieces))
+    left = sum(map(len, pieces[:caret]))  # the length of pieces[lo:caret]
+    while total > width:
+        if lo < caret and (left >= total - left or hi <= caret + 1):
+            total -= len(pieces[lo])
+            left -= len(pieces[lo])
+            lo += 1
+        elif hi > caret + 1:
+            hi -= 1
+            total -= len(pieces[hi])
+        else:
+            break
+    head = "…" if start + lo > 0 else ""
+    tail = "…" if start + hi < n else ""
+    shown = head + "".join(pieces[lo:hi]) + tail
+    return shown, (len(head) + left if 0 <= at <= n else None)
 
 
 def as_json(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
