@@ -29,10 +29,14 @@ extensions = [
     "pipespec.sphinxext",
 ]
 
+# pipespec-run: where the sandbox (bubblewrap) is not available, show the recorded output
+# of a sandboxed run of exactly the same directory; never run the commands unsandboxed.
+pipespec_run_records = "_dryruns"
+
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 0  # cross-references use explicit labels only
 
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "_figures"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "_figures", "_dryruns"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 

@@ -242,3 +242,25 @@ def test_no_process_outlives_the_run_under_load(tmp_path: Path) -> None:
         for b in burners:
             b.kill()
             b.wait()
+
+
+def test_the_threat_model_page_names_every_limit_with_its_value() -> None:
+    from pipespec.run import MAX_SOURCE_BYTES, MAX_SOURCE_ENTRIES, artifacts
+
+    page = (ROOT / "docs" / "reference" / "sandbox.md").read_text(encoding="utf-8")
+    table = page[page.index("(reference-sandbox-limits)=") :]
+    limits = sandbox.Limits()
+    mib = sandbox.MiB
+    for value in (
+        f"{limits.processes} (`RLIMIT_NPROC`", f"{limits.address_space // mib} MiB (`RLIMIT_AS`)",
+        f"{limits.memory // mib} MiB (cgroup", f"{limits.file_size // mib} MiB (`RLIMIT_FSIZE`)",
+        f"{limits.open_files} (`RLIMIT_NOFILE`)", f"| `/tmp` | {limits.tmp_size // mib} MiB",
+        f"| `$HOME` | {limits.home_size // mib} MiB",
+        f"{limits.disk // mib} MiB、{limits.disk_files}",
+        f"| ビルドのログ | {limits.output // mib} MiB",
+        f"{MAX_SOURCE_ENTRIES} 個、合計 {MAX_SOURCE_BYTES // mib} MiB",
+        f"{artifacts.MAX_FILES} 個のファイル、1 ファイル {artifacts.MAX_FILE_BYTES // mib} MiB、"
+        f"合計 {artifacts.MAX_BYTES // mib} MiB",
+    ):  # fmt: skip
+        assert value in table, value
+    assert limits.rlimits(120)["CPU"] == 125  # "タイムアウトの秒数 + 5 秒"

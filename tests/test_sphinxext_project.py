@@ -8,6 +8,8 @@ built with ``sphinx-build -W``: nothing of this site's configuration or extensio
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
 import shutil
 import sys
@@ -17,6 +19,7 @@ import pytest
 from ecosystem import ROOT, run
 
 from pipespec import sphinxext
+from pipespec.run import sandbox
 
 EXAMPLE = ROOT / "examples" / "sphinx"
 HOWTO = ROOT / "docs" / "howto" / "sphinx.md"
@@ -34,13 +37,15 @@ def project(tmp_path: Path) -> Path:
     return repo
 
 
-def build(repo: Path, tmp_path: Path) -> tuple[int, str, str]:
+def build(repo: Path, tmp_path: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """``sphinx-build -W`` of ``repo/docs``, from an unrelated working directory."""
     out = tmp_path / "html"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(tmp_path / "dt", ignore_errors=True)
     proc = run(
         [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "-d", str(tmp_path / "dt"),
          str(repo / "docs"), str(out)],
-        cwd=tmp_path,
+        cwd=tmp_path, env=env,
     )  # fmt: skip
     page = out / "index.html"
     text = page.read_text(encoding="utf-8") if page.exists() else ""
@@ -98,6 +103,61 @@ def test_howto_page_documents_every_config_value() -> None:
     page = HOWTO.read_text(encoding="utf-8")
     source = Path(sphinxext.__file__).read_text(encoding="utf-8")
     values = re.findall(r'add_config_value\("(\w+)"', source)
-    assert values == ["pipespec_root", "pipespec_lang"]
+    assert values == [
+        "pipespec_root", "pipespec_lang", "pipespec_run_records", "pipespec_run_unsafe_no_sandbox"
+    ]  # fmt: skip
     for value in values:
         assert f"`{value}`" in page
+
+
+RUN_PAGE = """\
+空実行
+======
+
+.. pipespec-run:: ../deploy
+   :show: rendered
+"""
+
+
+def _env(path: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PIPESPEC_RECORD_RUNS"}
+    return {**env, "PATH": path, **extra}
+
+
+def test_pipespec_run_fails_the_build_rather_than_run_unsandboxed(tmp_path: Path) -> None:
+    """No bubblewrap, no record: the build fails (an error, not a warning) and names the fix;
+    with a record of a sandboxed run of the same files it shows the record; a changed file
+    fails again; only conf.py's explicit opt-in runs the commands unsandboxed."""
+    repo = project(tmp_path)
+    (repo / "docs" / "index.rst").write_text(RUN_PAGE, encoding="utf-8")
+    nobwrap = tmp_path / "bin"  # a PATH without bwrap
+    nobwrap.mkdir()
+    status, output, _ = build(repo, tmp_path, _env(str(nobwrap)))
+    assert status != 0
+    assert "pipespec-run: deploy must run in the sandbox" in output
+    assert "bubblewrap (bwrap) is not installed" in output and "no record" in output
+    if not sandbox.isolation().ok:
+        pytest.skip(f"recording needs the sandbox: {sandbox.isolation().problem}")
+    # a sandboxed build refuses a missing record, then records it when asked
+    status, output, _ = build(repo, tmp_path, _env(os.environ["PATH"]))
+    assert status != 0 and "PIPESPEC_RECORD_RUNS=1" in output
+    status, output, _ = build(repo, tmp_path, _env(os.environ["PATH"], PIPESPEC_RECORD_RUNS="1"))
+    assert status == 0, output
+    recorded = json.loads((repo / "docs" / "_dryruns" / "deploy.json").read_text())
+    assert recorded["exit_code"] == 0 and "out/rendered/taskdef.json" in recorded["files"]
+    status, output, page = build(repo, tmp_path, _env(str(nobwrap)))
+    assert status == 0, output
+    assert "[pipespec] sandbox: bubblewrap" in page  # the layers of the recorded run
+    assert "out/rendered/appspec.yaml" in page
+    with (repo / "deploy" / "buildspec.yml").open("a") as fh:
+        fh.write("# changed\n")
+    status, output, _ = build(repo, tmp_path, _env(str(nobwrap)))
+    assert status != 0 and "the directory changed since its run was recorded" in output
+    conf = repo / "docs" / "conf.py"
+    text = conf.read_text(encoding="utf-8").replace(
+        "pipespec_run_unsafe_no_sandbox = False", "pipespec_run_unsafe_no_sandbox = True"
+    )
+    conf.write_text(text, encoding="utf-8")
+    status, output, page = build(repo, tmp_path, _env(str(nobwrap)))
+    assert status == 0, output
+    assert "WARNING: --unsafe-no-sandbox" in page

@@ -8,6 +8,14 @@ Enable with ``extensions = ["pipespec.sphinxext"]``. Options (``conf.py``):
     relative path is taken from the directory of ``conf.py``.
 ``pipespec_lang``
     Message language, ``"ja"`` (default) or ``"en"``.
+``pipespec_run_records``
+    Directory (relative to ``conf.py``) of the recorded dry runs (:mod:`pipespec.run.record`):
+    where the sandbox is not available, ``pipespec-run`` shows the record of a sandboxed
+    run of exactly the same directory. Default: none.
+``pipespec_run_unsafe_no_sandbox``
+    ``True`` lets ``pipespec-run`` execute commands without the sandbox where it is not
+    available. Default ``False``: the build fails instead. Never set it for a project whose
+    examples come from people you do not trust.
 
 Directives:
 
@@ -18,7 +26,8 @@ Directives:
     result is not what the page claims).
 ``pipespec-run DIR``
     Dry-runs DIR (``pipespec run``: **the buildspec's commands are executed**, in the
-    sandbox) with the fixed fake commit and shows the build log; option ``:show:`` lists
+    sandbox; without it, the build fails, see the two options above) with the fixed fake
+    commit and shows the build log; option ``:show:`` lists
     more to show after the log: ``artifacts`` (the collected files) and ``rendered`` (the
     task definition and AppSpec as the deploy stage receives them). ``:expect:
     success|failure`` fails the build when the dry run ends otherwise.
@@ -31,6 +40,7 @@ Directives:
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,7 +49,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__, catalog
@@ -148,8 +158,6 @@ class RunDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        from .run import RunOptions, dry_run
-
         config = self.env.config
         root = Path(config.pipespec_root or Path(self.env.srcdir).parent).resolve()
         _rel, absolute = self.env.relfn2path(self.arguments[0], self.env.docname)
@@ -159,34 +167,75 @@ class RunDirective(SphinxDirective):
         for f in sorted(p for p in target.rglob("*") if p.is_file()):
             self.env.note_dependency(str(f))
         shown = _shown(target, root)
-        with tempfile.TemporaryDirectory() as tmp:
-            result = dry_run(target, Path(tmp) / "out", RunOptions(timeout=60))
-            expect = self.options.get("expect")
-            if expect == "success" and result.exit_code != 0:
-                raise self.error(f"pipespec-run: {shown} failed:\n{result.text()}")
-            if expect == "failure" and result.exit_code == 0:
-                raise self.error(f"pipespec-run: {shown} was expected to fail")
-            log = f"$ pipespec run {shown} --out out\n{result.text()}"
-            block = nodes.literal_block(log, log, classes=["pipespec-output"])
-            block["language"] = "console"
-            out: list[nodes.Node] = [block]
-            show = self.options.get("show", "").split()
-            files: list[tuple[str, Path]] = []
-            if "artifacts" in show:
-                files += [(f"out/artifacts/{f}", result.out / "artifacts" / f)
-                          for a in result.artifacts[:1] for f in a.files]  # fmt: skip
-            if "rendered" in show:
-                files += [(f"out/rendered/{f}", result.out / "rendered" / f)
-                          for f in result.rendered.files]  # fmt: skip
-            for caption, path in files:
-                text = path.read_text(encoding="utf-8")
-                container = nodes.container(classes=["literal-block-wrapper", "pipespec-rendered"])
-                container += nodes.caption(caption, "", nodes.Text(caption))
-                lit = nodes.literal_block(text, text, classes=["pipespec-rendered-file"])
-                lit["language"] = "json" if caption.endswith(".json") else "yaml"
-                container += lit
-                out.append(container)
+        got = _dry_run_or_record(target, shown, config, Path(self.env.app.confdir))
+        expect = self.options.get("expect")
+        if expect == "success" and got["exit_code"] != 0:
+            raise self.error(f"pipespec-run: {shown} failed:\n{got['log']}")
+        if expect == "failure" and got["exit_code"] == 0:
+            raise self.error(f"pipespec-run: {shown} was expected to fail")
+        log = f"$ pipespec run {shown} --out out\n{got['log']}"
+        block = nodes.literal_block(log, log, classes=["pipespec-output"])
+        block["language"] = "console"
+        out: list[nodes.Node] = [block]
+        show = self.options.get("show", "").split()
+        files: dict[str, str] = got["files"]
+        for caption, text in files.items():
+            kind = caption.split("/")[1]
+            if kind not in show:
+                continue
+            container = nodes.container(classes=["literal-block-wrapper", "pipespec-rendered"])
+            container += nodes.caption(caption, "", nodes.Text(caption))
+            lit = nodes.literal_block(text, text, classes=["pipespec-rendered-file"])
+            lit["language"] = "json" if caption.endswith(".json") else "yaml"
+            container += lit
+            out.append(container)
         return out
+
+
+def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) -> dict[str, Any]:
+    """The dry run's output: run in the sandbox (and checked against its record), or, where
+    the sandbox is not available, the record of a sandboxed run of exactly this directory.
+
+    Anything else is a build error (:class:`~sphinx.errors.ExtensionError`), never an
+    unsandboxed run, unless ``conf.py`` sets ``pipespec_run_unsafe_no_sandbox = True``.
+    """
+    from .run import RunOptions, dry_run, record, sandbox
+
+    records = Path(confdir, config.pipespec_run_records) if config.pipespec_run_records else None
+    path = records / record.file_name(shown) if records is not None else None
+    saved = record.load(path) if path is not None else None
+    digest = record.inputs(target)
+    unsafe = bool(config.pipespec_run_unsafe_no_sandbox)
+    isolation = sandbox.isolation()
+    if not isolation.ok and not unsafe:
+        if saved is not None and saved.get("inputs") == digest:
+            return saved
+        why = (
+            f"there is no record of a sandboxed run of this directory in {path}"
+            if path is not None and saved is None
+            else f"the directory changed since its run was recorded in {path}"
+            if path is not None
+            else "no records are kept (pipespec_run_records)"
+        )
+        raise ExtensionError(
+            f"pipespec-run: {shown} must run in the sandbox, and {isolation.problem}; "
+            f"{why}. Install bubblewrap, or set pipespec_run_unsafe_no_sandbox = True in "
+            "conf.py to run it unsandboxed (never for sources you do not trust)"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        result = dry_run(target, Path(tmp) / "out",
+                         RunOptions(timeout=60, unsafe_no_sandbox=not isolation.ok))  # fmt: skip
+        fresh = record.make(shown, digest, result)
+    if path is not None and isolation.ok and (saved is None or not record.same(saved, fresh)):
+        if os.environ.get("PIPESPEC_RECORD_RUNS") == "1":
+            record.save(path, fresh)
+        else:
+            raise ExtensionError(
+                f"pipespec-run: the recorded run of {shown} in {path} is "
+                f"{'missing' if saved is None else 'out of date'}; rebuild the docs with "
+                "PIPESPEC_RECORD_RUNS=1 to record it"
+            )
+    return fresh
 
 
 def _example_block(rule: Rule, text: str) -> nodes.literal_block:
@@ -289,6 +338,8 @@ def _config_inited(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("pipespec_root", "", "env", types=frozenset({str}))
     app.add_config_value("pipespec_lang", "ja", "env", types=frozenset({str}))
+    app.add_config_value("pipespec_run_records", "", "env", types=frozenset({str}))
+    app.add_config_value("pipespec_run_unsafe_no_sandbox", False, "env", types=frozenset({bool}))
     app.connect("config-inited", _config_inited)
     app.add_directive("pipespec-check", CheckDirective)
     app.add_directive("pipespec-rules", RulesDirective)
