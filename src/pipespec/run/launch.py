@@ -1,0 +1,255 @@
+"""Start a sandboxed build and see it end: its cgroup, its status descriptor, the watch on
+what it writes, the timeout, and the sweep that leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .layout import LIMITS, Layout, Limits
+
+
+def _own_cgroup(controller: str) -> str | None:
+    """This process's cgroup path for a v1 ``controller`` ("" for the v2 hierarchy)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, names, path = line.split(":", 2)
+        if (controller == "" and names == "") or controller in names.split(","):
+            return path
+    return None
+
+
+class Cgroup:
+    """A child of this process's cgroup with memory and pids limits, where one can be made
+    (cgroup v2 with both controllers enabled, else the v1 ``memory`` and ``pids``)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.dirs: list[Path] = []
+        self.limits: list[str] = []
+        name = f"pipespec-{os.getpid()}-{os.urandom(4).hex()}"
+        v2 = _own_cgroup("")
+        base = Path("/sys/fs/cgroup")
+        if v2 is not None and (base / "cgroup.controllers").exists():
+            parent = base / v2.lstrip("/")
+            try:
+                enabled = (parent / "cgroup.subtree_control").read_text().split()
+            except OSError:
+                enabled = []
+            if {"memory", "pids"} <= set(enabled):
+                self._make(parent / name, {"memory.max": limits.memory,
+                                           "pids.max": limits.processes})  # fmt: skip
+                return
+        for controller, files in (("memory", {"memory.limit_in_bytes": limits.memory}),
+                                  ("pids", {"pids.max": limits.processes})):  # fmt: skip
+            own = _own_cgroup(controller)
+            if own is not None and (base / controller / "cgroup.procs").exists():
+                self._make(base / controller / own.lstrip("/") / name, files)
+
+    def _make(self, group: Path, files: dict[str, int]) -> None:
+        try:
+            group.mkdir()
+        except OSError:
+            return
+        try:
+            for fname, value in files.items():
+                (group / fname).write_text(str(value))
+        except OSError:
+            with contextlib.suppress(OSError):
+                group.rmdir()
+            return
+        self.dirs.append(group)
+        self.limits += [f"{k}={v}" for k, v in files.items()]
+
+    def procs_fds(self) -> list[int]:
+        fds = []
+        for d in self.dirs:
+            with contextlib.suppress(OSError):
+                fds.append(os.open(d / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
+        return fds
+
+    def kill_and_remove(self) -> int:
+        killed = 0
+        for group in self.dirs:
+            for _ in range(200):
+                try:
+                    pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+                except (OSError, ValueError):
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                        killed += 1
+                time.sleep(0.01)
+            for _ in range(100):
+                try:
+                    group.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.02)
+        return killed
+
+
+# --------------------------------------------------------------------------- running
+
+
+def kill_marked(marker: bytes) -> int:
+    """Kill every process whose environment carries ``marker``; return how many."""
+    killed = 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if marker in fh.read():
+                    os.kill(int(entry), signal.SIGKILL)
+                    killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
+def _disk_use(root: Path, limit_files: int) -> tuple[int, int]:
+    """(apparent bytes, entries) under ``root``, without following symlinks."""
+    total = entries = 0
+    stack = [str(root)]
+    while stack and entries <= limit_files:
+        try:
+            it = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with it:
+            for e in it:
+                entries += 1
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                total += st.st_size
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(e.path)
+    return total, entries
+
+
+def launch(
+    argv: Sequence[str], layout: Layout, *, timeout: float, status: bool = True,
+    limits: Limits = LIMITS, cgroup: Cgroup | None = None, marker: bytes = b"",
+    watch: Path | None = None, setsid: bool = False, stopped: list[str] | None = None,
+    env: dict[str, str] | None = None, cwd: Path | None = None,
+) -> tuple[int, str, str]:  # fmt: skip
+    """Start ``argv`` with ``env`` only (bubblewrap: none); (exit status, output, status text).
+
+    The status descriptor (the write end of a pipe) reaches the child as ``--status-fd``'s
+    number; bubblewrap's arguments, when ``argv`` starts with ``--args-file``, come from a
+    sealed memory file.
+    """
+    read_status, write_status = os.pipe() if status else (-1, -1)
+    keep = [write_status] if status else []
+    cg_fds = cgroup.procs_fds() if cgroup is not None else []
+    argv = [a.replace("{status_fd}", str(write_status)) for a in argv]
+    args_fd = -1
+    if len(argv) > 1 and argv[1] == "--args-file":
+        args_fd = _sealed(argv[2].encode())
+        argv = [argv[0], "--args", str(args_fd), *argv[3:]]
+        keep.append(args_fd)
+
+    def child() -> None:  # runs between fork and exec: os calls only
+        for fd in cg_fds:
+            os.write(fd, str(os.getpid()).encode())
+        if setsid:
+            os.setsid()
+
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv, env=env or {}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=keep, cwd=str(cwd or layout.root),
+            preexec_fn=child if (cg_fds or setsid) else None,
+        )  # fmt: skip
+    finally:
+        for fd in (*cg_fds, *([write_status] if status else []), args_fd):
+            if fd >= 0:
+                os.close(fd)
+    chunks: list[bytes] = []
+    status_chunks: list[bytes] = []
+
+    def drain(fd: int, into: list[bytes], cap: int) -> None:
+        kept = 0
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            if kept < cap:
+                into.append(chunk[: cap - kept])
+                kept += len(chunk)
+        os.close(fd)
+
+    assert proc.stdout is not None
+    readers = [threading.Thread(target=drain, args=(os.dup(proc.stdout.fileno()), chunks,
+                                                     limits.output), daemon=True)]  # fmt: skip
+    proc.stdout.close()
+    if status:
+        readers.append(threading.Thread(target=drain, args=(read_status, status_chunks, 65536),
+                                        daemon=True))  # fmt: skip
+    for r in readers:
+        r.start()
+    deadline = started + timeout
+    timed_out = False
+    while True:
+        try:
+            proc.wait(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        if time.monotonic() > deadline:
+            timed_out = True
+            break
+        if watch is not None and stopped is not None:
+            used, entries = _disk_use(watch, limits.disk_files)
+            if used > limits.disk or entries > limits.disk_files:
+                stopped.append(
+                    f"the build wrote more than {limits.disk:,} bytes or {limits.disk_files:,}"
+                    " files under the source directory"
+                )
+                break
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL) if setsid else proc.kill()
+    proc.wait()
+    for r in readers:
+        r.join(timeout=5)
+    out = b"".join(chunks).decode("utf-8", errors="replace")
+    text = b"".join(status_chunks).decode("utf-8", errors="replace")
+    code = 124 if timed_out else proc.returncode
+    if timed_out and stopped is not None:
+        stopped.append("timeout")
+    return code, out, text
+
+
+def _sealed(data: bytes) -> int:
+    """A read-only descriptor holding ``data`` (a memfd where there is one, else a
+    deleted temporary file)."""
+    try:
+        fd = os.memfd_create("pipespec-args", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        fd, name = tempfile.mkstemp(prefix="pipespec-args-")
+        os.unlink(name)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.set_inheritable(fd, True)
+    return fd
