@@ -57,7 +57,7 @@ def _nobody_runner(tmp: Path) -> list[str]:
     setpriv = shutil.which("setpriv")
     python = "/usr/bin/python3"
     argv = [setpriv or "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-            "env", f"PYTHONPATH={lib}", python]  # fmt: skip
+            "/usr/bin/env", f"PYTHONPATH={lib}", python]  # fmt: skip
     probe = subprocess.run([*argv, "-c", "import yaml, pipespec.run"], capture_output=True)
     if setpriv is None or probe.returncode != 0:
         reason = f"cannot run pipespec as uid {NOBODY}: {probe.stderr.decode()[-200:]}"
@@ -259,3 +259,44 @@ def _read_all(root: Path) -> dict[str, bytes]:
             if p.is_file() and not p.is_symlink():
                 found[p.relative_to(root).as_posix()] = p.read_bytes()[: 1 << 22]
     return found
+
+
+@pytest.mark.parametrize("user", ["caller", "nobody"])
+def test_the_bluegreen_example_runs_as_each_user_and_refuses_without_bwrap(
+    user: str, runners: dict[str, list[str]]
+) -> None:
+    """``pipespec run examples/ecs-bluegreen`` works as an ordinary user with bubblewrap,
+    and refuses with one line (exit 2) where bubblewrap is not on PATH."""
+    if user not in runners:
+        pytest.skip("the caller is not root: its runs are the unprivileged runs")
+    if not sandbox.isolation().ok and not IN_CI:
+        pytest.skip(sandbox.isolation().problem)
+    base = Path(tempfile.mkdtemp(prefix="pipespec-example-"))
+    try:
+        os.chmod(base, 0o755)
+        src = base / "src"
+        shutil.copytree(ROOT / "examples" / "ecs-bluegreen", src)
+        for d in ("out", "none", "tmp"):
+            (base / d).mkdir(mode=0o777)
+            os.chmod(base / d, 0o777)
+        for p in [src, *src.rglob("*")]:
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+               "TMPDIR": str(base / "tmp")}  # fmt: skip
+        argv = [*runners[user], "run", str(src), "--out", str(base / "out")]
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "[pipespec] dry run SUCCEEDED (exit status 0)" in done.stdout
+        if user == "nobody":
+            assert "commands run as uid" in done.stdout or "unprivileged user" in done.stdout
+        refused = subprocess.run(
+            [*runners[user], "run", str(src), "--out", str(base / "none")],
+            capture_output=True, text=True, env={**env, "PATH": str(base / "none")}, timeout=120,
+        )  # fmt: skip
+        assert refused.returncode == 2, refused
+        assert refused.stderr.count("\n") == 1 and "bubblewrap (bwrap) is not installed" in (
+            refused.stderr
+        )
+        assert os.listdir(base / "none") == []
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
