@@ -281,3 +281,18 @@ def test_help_says_it_runs_the_commands(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         cli.main(["run", "--help"])
     assert "EXECUTES the shell commands" in " ".join(capsys.readouterr().out.split())
+
+
+def test_base_directory_may_start_with_codebuild_src_dir(tmp_path: Path) -> None:
+    spec = """version: 0.2
+phases:
+  build:
+    commands:
+      - mkdir -p dist && echo 1 > dist/x.txt
+artifacts:
+  base-directory: $CODEBUILD_SRC_DIR/dist
+  files: [x.txt]
+"""
+    result = run_spec(tmp_path, spec)
+    assert result.exit_code == 0, result.text()
+    assert result.artifacts[0].files == ["x.txt"]

@@ -402,6 +402,55 @@ def _matches(path: str, pattern: str) -> bool:
     )
 
 
+#: CodePipeline's ArtifactName (botocore's codepipeline model: 1 to 100 of these characters).
+ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
+
+
+@rule(
+    "BS122",
+    "secondary-artifact-identifier",
+    "buildspec",
+    E,
+    en="secondary artifact identifier {name!r} {why}; CodePipeline names its artifacts with "
+    "1 to 100 letters, digits, '_' and '-', and each identifier must be the name of one of the "
+    "action's output artifacts",
+    ja="セカンダリアーティファクトの識別子 {name!r} は{why_ja}。CodePipeline のアーティファクト名は"
+    "英数字・'_'・'-' の 1〜100 文字で、識別子はアクションの出力アーティファクトの名前と同じでなければ"
+    "なりません",
+    explain_en="When CodePipeline runs the build, every key under secondary-artifacts must equal "
+    "the name of one of the CodeBuild action's output artifacts, and CodePipeline's artifact "
+    "names allow only letters, digits, '_' and '-' (1 to 100 characters). An identifier with a "
+    "space, a dot or a '/' can never match, so the artifact is never delivered. pipespec run "
+    "uses the identifier as a directory name and refuses such identifiers too.",
+    explain_ja="CodePipeline がビルドを実行するとき、secondary-artifacts のキーはそれぞれ CodeBuild "
+    "アクションの出力アーティファクトの名前と一致しなければなりません。CodePipeline のアーティファクト名"
+    "に使えるのは英数字・'_'・'-' (1〜100 文字) だけなので、空白・'.'・'/' を含む識別子はどれとも"
+    "一致せず、そのアーティファクトは届きません。pipespec run は識別子をディレクトリ名に使うので、"
+    "このような識別子は受け付けません。",
+    bad="version: 0.2\nphases:\n  build:\n    commands:\n      - make\nartifacts:\n"
+    "  files: [app.zip]\n  secondary-artifacts:\n    image.detail:\n"
+    "      files: [imageDetail.json]\n",
+    good="version: 0.2\nphases:\n  build:\n    commands:\n      - make\nartifacts:\n"
+    "  files: [app.zip]\n  secondary-artifacts:\n    ImageDetail:\n"
+    "      files: [imageDetail.json]\n",
+    example_name=BS,
+)
+def secondary_artifact_identifier(ctx: Context) -> Iterator[Hit]:
+    for name in ctx.mapping("artifacts", "secondary-artifacts"):
+        ident = str(name)
+        if ARTIFACT_NAME.match(ident):
+            continue
+        if not ident:
+            why, why_ja = "is empty", "空です"
+        elif len(ident) > 100:
+            why, why_ja = f"is {len(ident)} characters long", f" {len(ident)} 文字あります"
+        else:
+            bad = next(c for c in ident if not re.match(r"[A-Za-z0-9_-]", c))
+            why, why_ja = f"contains {bad!r}", f" {bad!r} を含んでいます"
+        yield Hit(("artifacts", "secondary-artifacts", name), {"name": ident, "why": why,
+                  "why_ja": why_ja}, key=True)  # fmt: skip
+
+
 @rule(
     "BS115",
     "deploy-file-not-collected",

@@ -13,9 +13,10 @@ The tree the files come from was written by the build's commands, so it is untru
   :data:`IDENTIFIER`, the character set of CodePipeline's artifact names
   (``[A-Za-z0-9_-]``, 1 to 100 characters), which the identifiers of a CodeBuild action's
   secondary artifacts must equal;
-* ``base-directory`` is relative to the source directory ("relative to the original
-  build location", CodeBuild's build specification reference): an absolute one, or one
-  that climbs out with ``..`` or through a symlink, is refused;
+* ``base-directory`` is taken relative to the source directory ("relative to the original
+  build location", CodeBuild's build specification reference; a leading
+  ``$CODEBUILD_SRC_DIR`` is the source directory itself): an absolute one, or one that
+  climbs out with ``..`` or through a symlink, is refused;
 * files are opened beneath the source directory (:mod:`pipespec.run.beneath`): a symlink
   that leads out of it is refused, not followed; only regular files are read;
 * the copy is capped (:data:`MAX_FILES` files, :data:`MAX_FILE_BYTES` per file,
@@ -47,10 +48,13 @@ MAX_BYTES = 1024 * 1024 * 1024
 #: the sandbox's disk watch; this bounds the walk itself).
 MAX_WALK = 200_000
 BASE_DIRECTORY_DOC = (
-    "CodeBuild takes base-directory relative to the source directory "
-    '(CODEBUILD_SRC_DIR, "relative to the original build location" in the build '
-    "specification reference)"
+    "the dry run collects only files beneath the source directory (CodeBuild's build "
+    'specification reference describes base-directory as "relative to the original build '
+    'location"; inside its own container CodeBuild also follows an absolute path, which the '
+    "dry run cannot do safely)"
 )
+#: How real buildspecs spell the source directory at the start of base-directory.
+SRC_DIR_VARIABLES = ("$CODEBUILD_SRC_DIR", "${CODEBUILD_SRC_DIR}")
 
 
 @dataclass
@@ -116,6 +120,9 @@ def collect(section: dict[str, Any], src_fd: int, out_fd: int, dest: str, name: 
     out = Collected(name)
     raw_base = section.get("base-directory")
     base = raw_base.strip() if isinstance(raw_base, str) else ""
+    for variable in SRC_DIR_VARIABLES:
+        if base == variable or base.startswith(variable + "/"):
+            base = base[len(variable) :].lstrip("/") or "."
     discard = str(section.get("discard-paths", "no")).lower() in YES
     excludes = _listed(section.get("exclude-paths"))
     problem = base_problem(base) if base else ""
