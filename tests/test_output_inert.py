@@ -1,7 +1,9 @@
 """What ``pipespec check`` prints is bounded and inert, whatever the files and their names.
 
-* bounded: an echoed source line shows at most :data:`WIDTH` of its characters, around
-  the column;
+* bounded: at most :data:`PER_RULE` findings of one rule in one file, then one ``PS003``
+  finding for the rest (every format); an echoed source line shows at most
+  :data:`WIDTH` of its characters, around the column; the 20,000-duplicate-key file that
+  took 10 GB in the text format stays under 200 MiB;
 * nothing is opened but regular files: a FIFO is a finding in every format, not a hang.
 
 Every test here failed before the fix (see the commit that added them), except the few
@@ -10,7 +12,9 @@ that say they guard behaviour that was already right.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +22,21 @@ from pathlib import Path
 import harness
 import pytest
 
-from pipespec import report
+from pipespec import check, report
+from pipespec.check import check_paths, check_text
 from pipespec.findings import Finding, Severity
+from pipespec.parallel import check_tree
 
-#: the limit the tests expect (the module's constant is checked against it below)
+#: the limits the tests expect (the modules' constants are checked against them below)
+PER_RULE = 100
 WIDTH = 200
+GOOD = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
 FORMATS = ["text", "json", "sarif", "github"]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and FIFOs")
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    return harness.run_cli(["check", "--no-config", "--lang", "en", *args])
 
 
 def child(
@@ -38,10 +50,91 @@ def child(
 
 
 def test_the_limits_are_the_documented_constants() -> None:
+    assert check.MAX_FINDINGS_PER_RULE == PER_RULE
     assert report.MAX_SOURCE_CHARS == WIDTH
 
 
 # --------------------------------------------------------------------------- bounded
+
+
+def test_20000_duplicate_keys_on_one_line_in_bounded_memory(tmp_path: Path) -> None:
+    # The text format echoed the 120 kB line (and a caret line as long) under each of the
+    # 20,000 findings: 10.8 GB of peak RSS. Now: 100 findings, one PS003, short lines.
+    path = tmp_path / "taskdef.json"
+    path.write_text("{" + ",".join(['"a":1'] * 20_001) + "}\n")  # 20,000 duplicates
+    with harness.traced() as peak:
+        code, out, err = cli(str(path))
+    harness.WORST["hostile"].note("20,000 duplicate keys, text format (CLI)", 0.0, peak[0])
+    assert peak[0] < 200 * 2**20, f"{peak[0] / 2**20:.0f} MiB"
+    assert code == 1
+    lines = out.splitlines()
+    assert sum(line.endswith("[LD002]") for line in lines) == PER_RULE
+    (summary,) = [line for line in lines if line.endswith("[PS003]")]
+    assert "and 19,900 more LD002 findings in this file" in summary
+    assert max(len(line) for line in lines if line.startswith("  ")) <= 2 + WIDTH + 2
+    # every finding is counted: 20,000 LD002, an unknown key 'a' and two missing keys
+    assert err == "20003 error(s), 0 warning(s) in 1 file(s)\n"
+
+
+def many_unknown_phases(count: int) -> str:
+    """A buildspec with ``count`` BS101 errors, on lines 3, 5, 7 …"""
+    return "version: 0.2\nphases:\n" + "".join(
+        f"  p{i}:\n    commands: [make]\n" for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_at_most_100_findings_per_rule_and_file_in_every_format(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_text(many_unknown_phases(150))
+    code, out, err = cli("--format", fmt, str(path))
+    assert code == 1
+    if fmt == "text":
+        rules = re.findall(r"\[([A-Z]{2}\d{3})\]$", out, re.MULTILINE)
+        assert "and 50 more BS101 findings in this file" in out
+        assert err == "150 error(s), 0 warning(s) in 1 file(s)\n"
+    elif fmt == "github":
+        rules = re.findall(r",title=([A-Z]{2}\d{3})::", out)
+        assert out.count("\n") == PER_RULE + 1
+    elif fmt == "json":
+        rows = json.loads(out)
+        rules = [r["rule"] for r in rows]
+        (ps003,) = [r for r in rows if r["rule"] == "PS003"]
+        assert ps003["severity"] == "info" and (ps003["line"], ps003["column"]) == (203, 3)
+        assert ps003["message"].startswith("and 50 more BS101 findings in this file")
+    else:
+        log = json.loads(out)
+        rules = [r["ruleId"] for r in log["runs"][0]["results"]]
+        assert "PS003" in {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules.count("BS101") == PER_RULE and rules.count("PS003") == 1
+
+
+def test_the_limit_is_per_file_and_rule_and_counts_stay_exact(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "buildspec.yml").write_text(many_unknown_phases(101))
+    unknown_keys = "".join(f"k{i}: x\n" for i in range(130))  # BS001 warnings
+    (tmp_path / "b" / "buildspec.yml").write_text(many_unknown_phases(120) + unknown_keys)
+    result = check_paths([tmp_path], base=tmp_path)
+    shown = [(f.path, f.rule) for f in result.findings]
+    assert shown.count(("a/buildspec.yml", "BS101")) == PER_RULE
+    assert shown.count(("b/buildspec.yml", "BS001")) == PER_RULE
+    assert shown.count(("b/buildspec.yml", "BS101")) == PER_RULE
+    ps003 = sorted(
+        f.message.split(" in this file")[0] for f in result.findings if f.rule == "PS003"
+    )
+    assert ps003 == [
+        "and 1 more BS101 finding", "and 20 more BS101 findings", "and 30 more BS001 findings"
+    ]  # fmt: skip
+    # the exit status and the summary count them all
+    assert (result.errors, result.warnings) == (101 + 120, 130)
+    # the same with worker processes, and through the Python API of one text
+    tree = check_tree([tmp_path], jobs=2)
+    assert (tree.errors, tree.warnings, len(tree.findings)) == (221, 130, len(result.findings))
+    findings = check_text(many_unknown_phases(150), "buildspec", path="buildspec.yml")
+    assert [f.rule for f in findings].count("BS101") == PER_RULE
+    (last,) = [f for f in findings if f.rule == "PS003"]
+    assert (last.severity, last.line, last.column) == (Severity.INFO, 203, 3)
 
 
 def finding(path: str = "buildspec.yml", line: int = 1, column: int = 1, message: str = "m",

@@ -31,6 +31,12 @@ SKIP_DIRS = frozenset(
 
 YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false"})
 
+#: At most this many findings of one rule are reported for one file, the first in the
+#: file's order; one ``PS003`` finding (information), at the first of the others, says how
+#: many more there are. A generated or hostile file can have thousands of findings of a
+#: rule; each is still counted in the errors and warnings and so in the exit status.
+MAX_FINDINGS_PER_RULE = 100
+
 
 class UsageError(Exception):
     """Bad arguments (exit code 2): an unknown kind, a missing path."""
@@ -357,7 +363,7 @@ def check_text(
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
     findings, _ = _check_alone(load_text(text, path, fmt, lang=lang), k, lang, None, settings)
-    return sorted(findings, key=Finding.sort_key)
+    return _capped(sorted(findings, key=Finding.sort_key), lang)[0]
 
 
 def _new_batch(settings: config.Settings | None) -> shell.Batch:
@@ -439,6 +445,10 @@ class _Display:
 class Result(NamedTuple):
     findings: list[Finding]
     files: int
+    #: the errors and warnings left out of ``findings`` (more than
+    #: :data:`MAX_FINDINGS_PER_RULE` of a rule in a file: a ``PS003`` finding counts them)
+    hidden_errors: int = 0
+    hidden_warnings: int = 0
     #: the source line of each finding, by (path, line): the text format shows it, taken
     #: from the loaded document (a file is read once; a FIFO is never opened)
     lines: dict[tuple[str, int], str] = {}  # noqa: RUF012 - never mutated
@@ -449,11 +459,13 @@ class Result(NamedTuple):
 
     @property
     def errors(self) -> int:
-        return sum(f.severity is Severity.ERROR for f in self.findings)
+        """Every error, those left out of ``findings`` included."""
+        return self.hidden_errors + sum(f.severity is Severity.ERROR for f in self.findings)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity is Severity.WARNING for f in self.findings)
+        """Every warning, those left out of ``findings`` included."""
+        return self.hidden_warnings + sum(f.severity is Severity.WARNING for f in self.findings)
 
 
 def check_paths(
@@ -541,7 +553,37 @@ class Pending:
         kept = sorted(
             {f for f in findings if not _suppressed(f, docs, self.settings)}, key=Finding.sort_key
         )
-        return Result(kept, self.files, lines=_source_lines(kept, docs))
+        shown, errors, warnings = _capped(kept, self.lang)
+        return Result(shown, self.files, errors, warnings, _source_lines(shown, docs))
+
+
+def _capped(findings: list[Finding], lang: Lang) -> tuple[list[Finding], int, int]:
+    """``findings`` (sorted) with at most :data:`MAX_FINDINGS_PER_RULE` of a rule in a
+    file, and a ``PS003`` finding for each rule and file over the limit; the number of
+    errors and of warnings left out."""
+    counts: dict[tuple[str, str], int] = {}
+    first_left_out: dict[tuple[str, str], Finding] = {}
+    kept: list[Finding] = []
+    errors = warnings = 0
+    for f in findings:
+        key = (f.path, f.rule)
+        counts[key] = n = counts.get(key, 0) + 1
+        if n <= MAX_FINDINGS_PER_RULE:
+            kept.append(f)
+            continue
+        first_left_out.setdefault(key, f)
+        errors += f.severity is Severity.ERROR
+        warnings += f.severity is Severity.WARNING
+    if not first_left_out:
+        return findings, 0, 0
+    rule = get("PS003")
+    for (path, rule_id), f in first_left_out.items():
+        count = counts[path, rule_id] - MAX_FINDINGS_PER_RULE
+        params = {"count": count, "rule": rule_id, "limit": MAX_FINDINGS_PER_RULE,
+                  "findings": "finding" if count == 1 else "findings"}  # fmt: skip
+        message = rule.message(lang, params)
+        kept.append(Finding(path, f.line, f.column, rule.severity, rule.id, message))
+    return sorted(kept, key=Finding.sort_key), errors, warnings
 
 
 def _source_lines(findings: list[Finding], docs: dict[str, Document]) -> dict[tuple[str, int], str]:

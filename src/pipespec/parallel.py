@@ -93,7 +93,10 @@ def _merged(results: list[Result], files: int) -> Result:
     """One result of the chunks' (each file is in one chunk: nothing is counted twice)."""
     findings: set[Finding] = set()
     lines: dict[tuple[str, int], str] = {}
+    errors = warnings = 0
     for r in results:
         findings.update(r.findings)
         lines.update(r.lines)
-    return Result(sorted(findings, key=Finding.sort_key), files, lines=lines)
+        errors += r.hidden_errors
+        warnings += r.hidden_warnings
+    return Result(sorted(findings, key=Finding.sort_key), files, errors, warnings, lines)

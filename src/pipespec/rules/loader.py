@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..check import MAX_FINDINGS_PER_RULE
 from ..findings import Severity
 from ..load import _MESSAGES
 from . import Rule, register
@@ -167,6 +168,28 @@ register(
         "ファイル名から種類を判断できません。--kind で指定してください ({kinds})",
         "A file given on the command line has a name pipespec does not recognise.",
         "コマンドラインで指定したファイルの名前から種類を判断できません。",
+    )
+)  # fmt: skip
+register(
+    Rule(
+        "PS003", "too-many-findings", "pipespec", Severity.INFO,
+        "and {count:,} more {rule} {findings} in this file (only the first {limit} of a rule "
+        "are shown)",
+        "このファイルには {rule} の指摘がほかに {count:,} 件あります (同じルールの指摘は最初の "
+        "{limit} 件だけ表示します)",
+        f"A file has more than {MAX_FINDINGS_PER_RULE} findings of one rule; this happens "
+        "with generated files and with files that are not what their name says. pipespec "
+        f"reports the first {MAX_FINDINGS_PER_RULE}, in the order of the file, and this one "
+        "finding, at the first of the others, says how many more there are, so that the output "
+        "stays readable and its size bounded whatever the file. The others still count in the "
+        "numbers of errors and warnings and in the exit status. This finding is information "
+        "only; it goes away with the findings it counts.",
+        f"1 つのファイルに同じルールの指摘が {MAX_FINDINGS_PER_RULE} 件を超えてあります。"
+        "生成されたファイルや、名前と中身が合っていないファイルでよく起こります。ファイル内の"
+        f"順で最初の {MAX_FINDINGS_PER_RULE} 件を報告し、残りはその件数を示すこの 1 件に"
+        "まとめます (位置は残りのうち最初の指摘のもの)。どんなファイルでも出力が読める量に"
+        "収まるようにするためです。まとめた指摘もエラー・警告の件数と終了コードには含まれます。"
+        "この指摘は情報で、まとめた指摘を直せば消えます。",
     )
 )  # fmt: skip
 register(
