@@ -4,7 +4,9 @@
   finding for the rest (every format); an echoed source line shows at most
   :data:`WIDTH` of its characters, around the column; the 20,000-duplicate-key file that
   took 10 GB in the text format stays under 200 MiB;
-* nothing is opened but regular files: a FIFO is a finding in every format, not a hang.
+* nothing is opened but regular files: a FIFO is a finding in every format, not a hang;
+* a symbolic link found in a directory that leads out of the given roots is a ``PS004``
+  finding and is never read (its content never reaches the output).
 
 Every test here failed before the fix (see the commit that added them), except the few
 that say they guard behaviour that was already right.
@@ -22,7 +24,7 @@ from pathlib import Path
 import harness
 import pytest
 
-from pipespec import check, report
+from pipespec import check, parallel, report
 from pipespec.check import check_paths, check_text
 from pipespec.findings import Finding, Severity
 from pipespec.parallel import check_tree
@@ -31,6 +33,7 @@ from pipespec.parallel import check_tree
 PER_RULE = 100
 WIDTH = 200
 GOOD = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
+BAD = "version: 0.2\nphases:\n  preBuild:\n    commands:\n      - make\n"  # BS101 at 3:3
 FORMATS = ["text", "json", "sarif", "github"]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and FIFOs")
 
@@ -197,3 +200,92 @@ def test_a_fifo_is_a_finding_not_a_hang(tmp_path: Path, fmt: str, where: str) ->
     out = proc.stdout.decode()
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "LD010" in out and "not a regular file" in out
+
+
+# --------------------------------------------------------------------------- symbolic links
+
+SECRET = "PIPESPEC_TEST_SECRET_4f1d"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A file outside the checked tree, holding a secret on lines that give findings."""
+    path = tmp_path / "outside" / "credentials.yml"
+    path.parent.mkdir()
+    path.write_text(f"{SECRET}: 1\nversion: {SECRET}\n")
+    return path
+
+
+@POSIX
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_link_out_of_the_tree_is_reported_and_never_read(
+    tmp_path: Path, outside: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "buildspec.yml").symlink_to(outside)
+    (root / "app" / "taskdef.json").symlink_to("/etc/passwd")
+    (root / "app" / "linked").symlink_to(outside.parent, target_is_directory=True)
+    (outside.parent / "buildspec.yml").write_text(f"{SECRET}: 2\n")
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(name: str, *args: object, **kwargs: object) -> int:
+        opened.append(os.path.realpath(name))
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", spy)
+    monkeypatch.chdir(root)
+    code, out, err = cli("--format", fmt, ".")
+    assert code == 1
+    assert SECRET not in out + err
+    assert str(outside) not in opened and "/etc/passwd" not in opened
+    assert out.count("PS004") == (2 if fmt != "sarif" else 3)  # SARIF: the rule table too
+    if fmt == "text":
+        assert "app/buildspec.yml:1:1: error: symbolic link to " in out
+        assert "outside the checked directories; not read [PS004]" in out
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="Linux /proc")
+def test_a_link_to_proc_self_environ_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "buildspec.yml").symlink_to("/proc/self/environ")
+    env = {**os.environ, "PIPESPEC_TEST_MARKER": SECRET}
+    for args in (["."], ["--jobs", "2", "."]):
+        proc = child(*args, env=env, cwd=tmp_path)
+        assert proc.returncode == 1 and SECRET.encode() not in proc.stdout + proc.stderr
+        assert b"buildspec.yml:1:1: error: symbolic link to /proc/" in proc.stdout
+
+
+def test_links_inside_the_tree_and_links_named_on_the_command_line_are_checked(
+    tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards what was already right: a link that stays in the tree is an ordinary file,
+    # and a link named on the command line is the user's choice.
+    root = tmp_path / "repo"
+    (root / "shared").mkdir(parents=True)
+    (root / "shared" / "buildspec-common.yml").write_text(BAD)
+    (root / "app").mkdir()
+    (root / "app" / "buildspec.yml").symlink_to("../shared/buildspec-common.yml")
+    result = check_paths([root], base=root)
+    assert [(f.path, f.rule) for f in result.findings] == [
+        ("app/buildspec.yml", "BS101"), ("shared/buildspec-common.yml", "BS101")
+    ]  # fmt: skip
+    link = root / "app" / "buildspec-outside.yml"
+    link.symlink_to(outside)
+    assert "PS004" in {f.rule for f in check_paths([root]).findings}  # (new)
+    assert "PS004" not in {f.rule for f in check_paths([link]).findings}  # named: read
+    assert "PS004" not in {f.rule for f in check_paths([root, outside.parent]).findings}
+
+
+def test_links_out_of_the_tree_with_worker_processes(
+    tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chunks of --jobs used to be checked as if named on the command line.
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 1)
+    root = tmp_path / "repo"
+    for name in ("a", "b"):
+        (root / name).mkdir(parents=True)
+        (root / name / "buildspec.yml").symlink_to(outside)
+    for jobs in (1, 2):
+        result = check_tree([root], jobs=jobs)
+        assert [f.rule for f in result.findings] == ["PS004", "PS004"], result.findings

@@ -14,8 +14,8 @@ from pipespec.rules import RULES, Rule
 
 LEFTOVER = re.compile(r"\{[a-z_]+(?:![rs])?\}")
 #: Rules without examples: limits and pipespec's own errors cannot be shown in a few lines.
-NO_EXAMPLE = {"LD006", "LD007", "LD008", "LD009", "LD010", "PS001", "PS003", "PS999", "IF104",
-              "SH0000", "SH0001"}  # fmt: skip
+NO_EXAMPLE = {"LD006", "LD007", "LD008", "LD009", "LD010", "PS001", "PS003", "PS004",
+              "PS999", "IF104", "SH0000", "SH0001"}  # fmt: skip
 
 
 def with_examples() -> list[Rule]:

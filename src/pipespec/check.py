@@ -387,21 +387,49 @@ def _kind(name: str) -> catalog.Kind:
 # --------------------------------------------------------------------------- paths
 
 
+class Found(NamedTuple):
+    """A file to check (see :func:`discover`)."""
+
+    path: Path
+    #: the path as findings show it
+    shown: str
+    #: None when the name says nothing (``PS001``)
+    kind: catalog.Kind | None
+    #: where a symbolic link found in a directory leads, when that is outside every path
+    #: given: the link is not read (``PS004``)
+    outside: str | None = None
+
+
 def discover(
-    paths: Iterable[str | Path], kind: str | None = None, base: Path | None = None
-) -> list[tuple[Path, str, catalog.Kind | None]]:
-    """Files to check, with the path to show and the kind of each.
+    paths: Iterable[str | Path | Found], kind: str | None = None, base: Path | None = None
+) -> list[Found]:
+    """Files to check, with the path to show and the kind of each, each file once.
 
     A file named on the command line is always checked: as ``kind`` when given, else as
-    its name says (None when the name says nothing). In a directory, files are found by
-    name, and ``kind`` keeps only the files of that kind. Paths are shown relative to
-    ``base`` (default: the current directory) when they are under it.
+    its name says (None when the name says nothing), and when it is a symbolic link, what
+    it points to (naming it is choosing it). In a directory, files are found by name, and
+    ``kind`` keeps only the files of that kind; links to directories are not followed, and
+    a link to a file outside every given path is not read (:attr:`Found.outside`). Paths
+    are shown relative to ``base`` (default: the current directory) when they are under
+    it. A :class:`Found` (a chunk of an earlier discovery) is kept as it is.
     """
     forced = _kind(kind) if kind is not None else None
-    found: list[tuple[Path, str, catalog.Kind | None]] = []
+    given = list(paths)
+    roots = [os.path.realpath(p) for p in given if not isinstance(p, Found)]
+    found: list[Found] = []
+    seen: set[str] = set()
     shown = _Display(base)
-    for given in paths:
-        p = Path(given)
+
+    def add(entry: Found) -> None:
+        if entry.shown not in seen:  # `pipespec check . sub`: sub's files once
+            seen.add(entry.shown)
+            found.append(entry)
+
+    for item in given:
+        if isinstance(item, Found):
+            add(item)
+            continue
+        p = Path(item)
         if p.is_dir() and catalog.detect(p.name) is None:  # a dir named buildspec.yml: LD010
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
@@ -410,12 +438,25 @@ def discover(
                     if detected is None or (forced is not None and detected is not forced):
                         continue
                     f = Path(root, name)
-                    found.append((f, shown(f), detected))
+                    add(Found(f, shown(f), detected, _outside(f, roots)))
         elif p.exists() or p.is_symlink():
-            found.append((p, shown(p), forced or catalog.detect(p.name)))
+            add(Found(p, shown(p), forced or catalog.detect(p.name)))
         else:
-            raise UsageError(f"no such file or directory: {given}")
+            raise UsageError(f"no such file or directory: {item}")
     return found
+
+
+def _outside(path: Path, roots: list[str]) -> str | None:
+    """Where ``path`` leads when it is a symbolic link to somewhere outside every one of
+    ``roots`` (real paths), else None. Such a link may point anywhere on the machine that
+    runs the check (``/proc/self/environ``, a key): it is reported, never opened."""
+    if not os.path.islink(path):
+        return None
+    target = os.path.realpath(path)
+    for root in roots:
+        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+            return None
+    return target
 
 
 class _Display:
@@ -469,7 +510,7 @@ class Result(NamedTuple):
 
 
 def check_paths(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | Found],
     *,
     kind: str | None = None,
     lang: Lang = "en",
@@ -481,7 +522,7 @@ def check_paths(
 
 
 def start_paths(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | Found],
     *,
     kind: str | None = None,
     lang: Lang = "en",
@@ -496,7 +537,12 @@ def start_paths(
     files = discover(paths, kind, base)
     batch: shell.Batch | None = None  # one ShellCheck run for every buildspec below
     loaded: list[tuple[Document, Context | None]] = []
-    for path, shown, k in files:
+    for path, shown, k, outside in files:
+        if outside is not None:
+            rule = get("PS004")
+            message = rule.message(lang, {"target": outside})
+            findings.append(Finding(shown, 1, 1, rule.severity, rule.id, message))
+            continue
         if k is None:
             findings.append(
                 Finding(

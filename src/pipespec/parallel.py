@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import config
-from .check import Pending, Result, check_paths, discover, start_paths
+from .check import Found, Pending, Result, check_paths, discover, start_paths
 from .findings import Finding
 from .load import Lang
 
@@ -23,24 +23,34 @@ from .load import Lang
 CHUNK_FILES = 200
 
 
-def chunks(files: Sequence[tuple[Path, str, object]]) -> Iterator[list[Path]]:
-    """Consecutive groups of whole directories, about :data:`CHUNK_FILES` files each."""
-    current: list[Path] = []
+def groups(files: Sequence[Found]) -> Iterator[list[Found]]:
+    """Consecutive groups of whole directories, about :data:`CHUNK_FILES` files each.
+
+    The files stay as :func:`discover` found them: a chunk is checked as found in its
+    directory, not as if named on the command line (a link out of the tree stays unread).
+    """
+    current: list[Found] = []
     last_dir: Path | None = None
-    for path, _shown, _kind in files:
-        if len(current) >= CHUNK_FILES and path.parent != last_dir:
+    for found in files:
+        if len(current) >= CHUNK_FILES and found.path.parent != last_dir:
             yield current
             current = []
-        current.append(path)
-        last_dir = path.parent
+        current.append(found)
+        last_dir = found.path.parent
     if current:
         yield current
 
 
+def chunks(files: Sequence[Found]) -> Iterator[list[Path]]:
+    """The paths of each of :func:`groups`."""
+    for group in groups(files):
+        yield [found.path for found in group]
+
+
 def _check_chunk(
-    paths: list[Path], kind: str | None, lang: Lang, settings: config.Settings
+    group: list[Found], kind: str | None, lang: Lang, settings: config.Settings
 ) -> Result:
-    return check_paths(paths, kind=kind, lang=lang, settings=settings)
+    return check_paths(group, kind=kind, lang=lang, settings=settings)
 
 
 def _one_shellcheck_per_worker() -> None:
@@ -60,13 +70,13 @@ def check_tree(
     """Like :func:`check_paths`, chunk by chunk; ``jobs`` > 1 uses worker processes."""
     settings = settings if settings is not None else config.Settings()
     files = discover(paths, kind)
-    groups = list(chunks(files))
+    chunked = list(groups(files))
     jobs = max(1, jobs if jobs > 0 else (os.cpu_count() or 1))
     results: list[Result] = []
-    if jobs == 1 or len(groups) == 1:
+    if jobs == 1 or len(chunked) == 1:
         # ShellCheck of one chunk runs while this process checks the next one
         pending: Pending | None = None
-        for group in groups:
+        for group in chunked:
             try:
                 started = start_paths(group, kind=kind, lang=lang, settings=settings)
             except BaseException:  # Ctrl-C, or a bug: leave no ShellCheck running
@@ -82,9 +92,9 @@ def check_tree(
         from concurrent.futures import ProcessPoolExecutor  # only now: ~7 ms to import
 
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(groups)), initializer=_one_shellcheck_per_worker
+            max_workers=min(jobs, len(chunked)), initializer=_one_shellcheck_per_worker
         ) as pool:
-            futures = [pool.submit(_check_chunk, g, kind, lang, settings) for g in groups]
+            futures = [pool.submit(_check_chunk, g, kind, lang, settings) for g in chunked]
             results = [future.result() for future in futures]
     return _merged(results, len(files))
 

@@ -194,6 +194,31 @@ register(
 )  # fmt: skip
 register(
     Rule(
+        "PS004", "symlink-outside-root", "pipespec", Severity.ERROR,
+        "symbolic link to {target}, outside the checked directories; not read",
+        "検査するディレクトリの外 ({target}) を指すシンボリックリンクなので読みません",
+        "A symbolic link found while searching a directory leads outside every path given on "
+        "the command line, for example to /etc/passwd or /proc/self/environ. pipespec does not "
+        "follow it: what it points to belongs to the machine running the check, not to the "
+        "checked tree, and the source lines shown with findings would copy it into the CI "
+        "log. In CodeBuild or CodeDeploy the link resolves on their host too, to a file that is "
+        "not part of your source. The file is not checked, hence an error. Replace the link "
+        "with the file, or name the link (or the directory it leads to) on the command line "
+        "to check its target. Links to directories are never followed; a link that stays in "
+        "the tree is checked like any file.",
+        "ディレクトリの中で見つけたシンボリックリンクが、コマンドラインで指定したどのパスよりも"
+        "外 (/etc/passwd や /proc/self/environ など) を指しています。pipespec はこのリンクを"
+        "たどりません。リンク先は検査対象のツリーではなく検査を実行しているマシンのもので、"
+        "指摘と一緒に表示するソースの行がその内容を CI のログに書き出してしまうからです。"
+        "CodeBuild や CodeDeploy でもリンクはそれぞれのホスト上で解決され、ソースにないファイルを"
+        "指します。ファイルを検査していないのでエラーにします。リンクをファイルそのものに"
+        "置き換えるか、リンク先を検査したい場合はリンク (またはリンク先のディレクトリ) を"
+        "コマンドラインで指定してください。ディレクトリへのリンクはたどりません。ツリーの中を"
+        "指すリンクは普通のファイルと同じように検査します。",
+    )
+)  # fmt: skip
+register(
+    Rule(
         "PS999", "internal-error", "pipespec", Severity.ERROR,
         "internal error in rule {rule}: {error} (please report this)",
         "ルール {rule} の内部エラー: {error} (報告してください)",
