@@ -91,13 +91,15 @@ def _snapshot(base: Path, skip: set[str]) -> dict[str, tuple[int, int, int]]:
     return seen
 
 
-def _marked() -> list[int]:
+def _marked(tag: str) -> list[int]:
+    """The processes still carrying this run's tag (a project variable of the build, so
+    every process of the build has it; other runs on the machine do not)."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/environ", "rb") as fh:
-                    if b"PIPESPEC_SANDBOX=" in fh.read():
+                    if tag.encode() in fh.read():
                         found.append(int(entry))
             except OSError:
                 continue
@@ -209,8 +211,9 @@ def _check(tree: Tree, runner: list[str]) -> None:
     spec = tree.spec
     timeout = float(spec.get("timeout", 20))
     before = _snapshot(tree.base, {"out", "tmp"})
+    tag = f"PIPESPEC_TEST_RUN={os.urandom(8).hex()}"
     argv = [*runner, "run", str(tree.src), "--out", str(tree.base / "out"),
-            "--timeout", str(timeout)]  # fmt: skip
+            "--timeout", str(timeout), "--env", tag]  # fmt: skip
     done = subprocess.run(argv, capture_output=True, env=tree.env, timeout=timeout + 60)
     out = done.stdout.decode("utf-8", "replace")
     err = done.stderr.decode("utf-8", "replace")
@@ -226,7 +229,7 @@ def _check(tree: Tree, runner: list[str]) -> None:
     # nothing outside --out, no run directory left, no process left
     assert _snapshot(tree.base, {"out", "tmp"}) == before
     assert os.listdir(tree.base / "tmp") == []
-    assert _marked() == []
+    assert _marked(tag) == []
     for path in spec.get("host_absent", []):
         assert not os.path.lexists(path), path
     # nothing of the caller's secrets anywhere in what pipespec wrote or said

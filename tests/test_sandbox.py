@@ -29,8 +29,9 @@ needs_landlock = pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="no Landl
 
 
 def run_commands(
-    tmp_path: Path, *commands: str, unsafe: bool = False, timeout: float = 20, **limits: int
-) -> tuple[RunResult, str]:
+    tmp_path: Path, *commands: str, unsafe: bool = False, timeout: float = 20,
+    env: dict[str, str] | None = None, **limits: int,
+) -> tuple[RunResult, str]:  # fmt: skip
     src = tmp_path / "src"
     src.mkdir()
     quoted = "\n".join("      - " + _yaml_quote(c) for c in commands)
@@ -38,7 +39,7 @@ def run_commands(
         "version: 0.2\nphases:\n  build:\n    on-failure: CONTINUE\n    commands:\n"
         f"{quoted}\nartifacts:\n  files: [result]\n"
     )
-    opts = RunOptions(timeout=timeout, unsafe_no_sandbox=unsafe,
+    opts = RunOptions(timeout=timeout, unsafe_no_sandbox=unsafe, env=env or {},
                       limits=sandbox.Limits(**limits))  # fmt: skip
     result = dry_run(src, tmp_path / "out", opts)
     path = tmp_path / "out" / "artifacts" / "result"
@@ -194,13 +195,14 @@ def test_the_status_comes_from_its_own_channel_only() -> None:
 # ----------------------------------------------------------------------------- processes
 
 
-def _marked() -> list[int]:
+def _marked(tag: str) -> list[int]:
+    """The processes carrying ``tag``, a project variable every process of the build has."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/environ", "rb") as fh:
-                    if b"PIPESPEC_SANDBOX=" in fh.read():
+                    if tag.encode() in fh.read():
                         found.append(int(entry))
             except OSError:
                 continue
@@ -220,10 +222,11 @@ DAEMONS = (
 def test_no_process_outlives_the_run(tmp_path: Path, unsafe: bool) -> None:
     if not unsafe and not sandbox.isolation().ok and not IN_CI:
         pytest.skip(sandbox.isolation().problem)
-    result, text = run_commands(tmp_path, *DAEMONS, unsafe=unsafe)
+    tag = os.urandom(8).hex()
+    result, text = run_commands(tmp_path, *DAEMONS, unsafe=unsafe, env={"PIPESPEC_TEST_RUN": tag})
     assert text == "started\n", result.text()
     assert result.sandbox["timed_out"] is False
-    assert _marked() == []
+    assert _marked(f"PIPESPEC_TEST_RUN={tag}") == []
 
 
 def test_no_process_outlives_the_run_under_load(tmp_path: Path) -> None:
