@@ -184,6 +184,14 @@ class Tree:
             s = socket.socket(socket.AF_UNIX)
             s.bind(str(self.src / name))
             self.closers.append(s)
+        for name, source in setup.get("compile", {}).items():
+            cc = shutil.which("cc") or shutil.which("gcc")
+            if cc is None:
+                if IN_CI:
+                    pytest.fail("no C compiler for the case's shared library")
+                pytest.skip("no C compiler for the case's shared library")
+            subprocess.run([cc, "-shared", "-fPIC", "-o", str(self.src / name),
+                            str(self.src / source)], check=True)  # fmt: skip
         for name, size in setup.get("sparse", {}).items():
             with open(self.src / name, "wb") as fh:
                 fh.truncate(size)
@@ -226,6 +234,8 @@ def _check(tree: Tree, runner: list[str]) -> None:
     assert done.returncode == spec["exit"], both[-3000:]
     for text in spec.get("expect", []):
         assert text in both, (text, both[-3000:])
+    for text in spec.get("lacks", []):
+        assert text not in both, (text, both[-3000:])
     # nothing outside --out, no run directory left, no process left
     assert _snapshot(tree.base, {"out", "tmp"}) == before
     assert os.listdir(tree.base / "tmp") == []

@@ -77,7 +77,7 @@ def isolation() -> Isolation:
         layout.make()
         canary = Path(tmp) / "canary"
         canary.write_text("the probe must not see this\n")
-        probe = [*argv(bwrap, layout, {}), "/bin/sh", "-c", _PROBE, "probe", str(canary)]
+        probe = [*argv(bwrap, layout), "/bin/sh", "-c", _PROBE, "probe", str(canary)]
         try:
             done = launch(probe, layout, timeout=20, status=False)
         except OSError as exc:
@@ -108,8 +108,7 @@ def as_root() -> bool:
     return os.geteuid() == 0
 
 
-def argv(bwrap: str, layout: Layout, env: dict[str, str],
-                limits: Limits = LIMITS) -> list[str]:  # fmt: skip
+def argv(bwrap: str, layout: Layout, limits: Limits = LIMITS) -> list[str]:
     """The bubblewrap command line (without the command), documented in the module."""
     args = [bwrap]
     if as_root():
@@ -144,8 +143,8 @@ def argv(bwrap: str, layout: Layout, env: dict[str, str],
         args += ["--perms", "0755", "--dir", parent]
     args += ["--bind", str(layout.src), INSIDE_SRC, "--chdir", INSIDE_SRC]
     args += ["--remount-ro", "/"]
-    for name, value in env.items():
-        args += ["--setenv", name, value]
+    # no --setenv: the build's environment reaches confine.py on a descriptor, and the
+    # commands only once every layer is in force (LD_PRELOAD must not run confine.py)
     return args
 
 

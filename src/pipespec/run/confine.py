@@ -1,11 +1,12 @@
 """The last step inside the sandbox: resource limits, then Landlock, then ``exec``.
 
 Run as a script (``python -I -S confine.py [--drop-caps UID] --rlimit NAME=N ... --ro DIR
-... --rw DIR ... --status-fd N -- COMMAND ...``) by :mod:`pipespec.run.sandbox` *inside*
-bubblewrap, after bubblewrap has built the namespaces and mounts (Landlock forbids
-mounting, so it must come last; that order is also what lets an unprivileged user run
-it). It uses the standard library only, so nothing of the caller's environment is
-imported.
+... --rw DIR ... --status-fd N --env-fd N -- COMMAND ...``), with an empty environment, by
+:mod:`pipespec.run.sandbox` *inside* bubblewrap, after bubblewrap has built the namespaces
+and mounts (Landlock forbids mounting, so it must come last; that order is also what lets
+an unprivileged user run it). It uses the standard library only, so nothing of the
+caller's environment is imported; the build's environment arrives on ``--env-fd`` and is
+given to the command only by the final ``execve``.
 
 * **user**: as root, ``--drop-caps UID`` empties the capability bounding set, switches to
   an unprivileged uid and gid (``-1``: stays uid 0) and clears every capability set.
@@ -206,12 +207,33 @@ def set_rlimits(limits: dict[str, int]) -> None:
             raise SetupError(f"setrlimit RLIMIT_{name}={value}: {exc}") from None
 
 
+def read_env(fd: int) -> dict[str, str]:
+    """The build's environment: ``NAME=value`` entries separated by NUL, read from ``fd``
+    (then closed). This process itself runs with an empty environment, so nothing in the
+    build's (``LD_PRELOAD``, say) takes effect before the layers are in force."""
+    if fd < 0:
+        return {}
+    chunks = []
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    env = {}
+    for entry in b"".join(chunks).split(b"\0"):
+        name, sep, value = entry.partition(b"=")
+        if sep and name:
+            env[os.fsdecode(name)] = os.fsdecode(value)
+    return env
+
+
 def main(argv: Sequence[str]) -> int:
     limits: dict[str, int] = {}
     readable: list[str] = []
     writable: list[str] = []
     status_fd = -1
     drop: int | None = None
+    env_fd = -1
     args = list(argv)
     while args and args[0] != "--":
         flag, value = args.pop(0), args.pop(0) if len(args) > 1 else ""
@@ -224,6 +246,8 @@ def main(argv: Sequence[str]) -> int:
             writable.append(value)
         elif flag == "--status-fd":
             status_fd = int(value)
+        elif flag == "--env-fd":
+            env_fd = int(value)
         elif flag == "--drop-caps":
             drop = int(value)  # -1: keep the uid
         else:
@@ -234,6 +258,7 @@ def main(argv: Sequence[str]) -> int:
         print("pipespec sandbox: no command", file=sys.stderr)
         return 125
     try:
+        env = read_env(env_fd)
         ruleset, abi = landlock_prepare(writable, readable)
         if drop is not None:
             drop_caps(drop)
@@ -257,7 +282,7 @@ def main(argv: Sequence[str]) -> int:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     try:
-        os.execv(command[0], command)
+        os.execve(command[0], command, env)
     except OSError as exc:
         print(f"pipespec sandbox: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
         return 127

@@ -148,18 +148,23 @@ def launch(
     argv: Sequence[str], layout: Layout, *, timeout: float, status: bool = True,
     limits: Limits = LIMITS, cgroup: Cgroup | None = None, marker: bytes = b"",
     watch: Path | None = None, setsid: bool = False, stopped: list[str] | None = None,
-    env: dict[str, str] | None = None, cwd: Path | None = None,
+    env_data: bytes | None = None, cwd: Path | None = None,
 ) -> tuple[int, str, str]:  # fmt: skip
-    """Start ``argv`` with ``env`` only (bubblewrap: none); (exit status, output, status text).
+    """Start ``argv`` with an empty environment; (exit status, output, status text).
 
-    The status descriptor (the write end of a pipe) reaches the child as ``--status-fd``'s
-    number; bubblewrap's arguments, when ``argv`` starts with ``--args-file``, come from a
-    sealed memory file.
+    The status descriptor (the write end of a pipe) replaces ``{status_fd}`` in ``argv``,
+    and a sealed memory file holding ``env_data`` (the build's environment, which only
+    confine.py reads, after the layers are in force) ``{env_fd}``; bubblewrap's arguments,
+    when ``argv`` starts with ``--args-file``, come from a sealed memory file too.
     """
     read_status, write_status = os.pipe() if status else (-1, -1)
     keep = [write_status] if status else []
     cg_fds = cgroup.procs_fds() if cgroup is not None else []
-    argv = [a.replace("{status_fd}", str(write_status)) for a in argv]
+    env_fd = _sealed(env_data) if env_data is not None else -1
+    if env_fd >= 0:
+        keep.append(env_fd)
+    argv = [a.replace("{status_fd}", str(write_status)).replace("{env_fd}", str(env_fd))
+            for a in argv]  # fmt: skip
     args_fd = -1
     if len(argv) > 1 and argv[1] == "--args-file":
         args_fd = _sealed(argv[2].encode())
@@ -175,12 +180,12 @@ def launch(
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            argv, env=env or {}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            argv, env={}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=keep, cwd=str(cwd or layout.root),
             preexec_fn=child if (cg_fds or setsid) else None,
         )  # fmt: skip
     finally:
-        for fd in (*cg_fds, *([write_status] if status else []), args_fd):
+        for fd in (*cg_fds, *([write_status] if status else []), args_fd, env_fd):
             if fd >= 0:
                 os.close(fd)
     chunks: list[bytes] = []

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bwrap import SYSTEM_DIRS, Isolation, as_root, isolation, python, python_dirs
+from .bwrap import ETC_FILES, SYSTEM_DIRS, Isolation, as_root, isolation, python, python_dirs
 from .bwrap import argv as bwrap_argv
 from .confine import landlock_abi
 from .launch import Cgroup, kill_marked, launch
@@ -101,18 +101,18 @@ def run(
     confine = [python(), "-I", "-S", str(Path(layout.inside("tools")) / "confine.py")]
     for name, value in rlimits.items():
         confine += ["--rlimit", f"{name}={value}"]
-    readable = [*SYSTEM_DIRS, "/etc", "/proc", "/dev", *python_dirs(), layout.inside("tools")]
+    etc = [f"/etc/{name}" for name in ETC_FILES]
+    readable = [*SYSTEM_DIRS, *etc, "/proc", "/dev", *python_dirs(), layout.inside("tools")]
     writable = [layout.inside(w) for w in ("src", "home", "tmp", "state")]
     writable += ["/dev/null", "/dev/zero", "/dev/full", "/dev/tty"]
-    if not layout.sandboxed:
-        readable = [d for d in readable if d not in ("/proc", "/dev")] + ["/proc/self", "/dev"]
     for path in readable:
         confine += ["--ro", path]
     for path in writable:
         confine += ["--rw", path]
     if root:  # with bubblewrap, an unprivileged uid; without it, uid 0 without capabilities
         confine += ["--drop-caps", str(SANDBOX_UID if layout.sandboxed else -1)]
-    confine += ["--status-fd", "{status_fd}", "--"]
+    confine += ["--status-fd", "{status_fd}", "--env-fd", "{env_fd}", "--"]
+    env_data = b"\0".join(f"{k}={v}".encode("utf-8", "surrogateescape") for k, v in env.items())
     cgroup = Cgroup(limits)
     layers: list[str] = []
     report = Report(returncode=0, output="", status="", timed_out=False, seconds=0.0)
@@ -123,7 +123,7 @@ def run(
             report.returncode = 125
             return report
         _chown_for_sandbox(layout)
-        bw = bwrap_argv(found.bwrap, layout, env, limits)
+        bw = bwrap_argv(found.bwrap, layout, limits)
         full = [found.bwrap, "--args-file", "\0".join(bw[1:]) + "\0", *confine, *argv]
         namespaces = "mount, PID, network, IPC, UTS" + ("" if root else ", user")
         who = f"uid {SANDBOX_UID}" if root else "an unprivileged user mapped to root"
@@ -135,7 +135,8 @@ def run(
     else:
         full = [*confine, *argv]
         layers.append("NO bubblewrap (--unsafe-no-sandbox): the commands share this machine's "
-                      "network and see its files as far as Landlock allows")  # fmt: skip
+                      "network, its Unix sockets and its processes, and see its files as far "
+                      "as Landlock allows")  # fmt: skip
         report.network_isolated = "none"
         report.filesystem = "Landlock only" if abi else "none"
         setsid = True
@@ -145,7 +146,7 @@ def run(
         code, out, status = launch(
             full, layout, timeout=timeout, limits=limits, cgroup=cgroup,
             marker=marker.encode(), watch=layout.src, setsid=setsid, stopped=stopped,
-            env=None if layout.sandboxed else env, cwd=None if layout.sandboxed else layout.src,
+            env_data=env_data, cwd=None if layout.sandboxed else layout.src,
         )  # fmt: skip
     finally:
         killed = cgroup.kill_and_remove()
