@@ -215,8 +215,22 @@ def test_hostile_tree(case: str, user: str, runners: dict[str, list[str]]) -> No
         tree.close()
 
 
+#: Starts the command with a session keyring of its own holding the token (argv[1]).
+WITH_SESSION_KEY = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+keyctl, add_key = (250, 248) if os.uname().machine == "x86_64" else (219, 217)
+assert libc.syscall(keyctl, 1, b"pipespec-test") > 0, os.strerror(ctypes.get_errno())
+token = sys.argv[1].encode()
+assert libc.syscall(add_key, b"user", b"pipespec-test-key", token, len(token), -3) > 0
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
 def _check(tree: Tree, runner: list[str]) -> None:
     spec = tree.spec
+    if spec.get("setup", {}).get("session_key"):
+        runner = [sys.executable, "-c", WITH_SESSION_KEY, tree.token, *runner]
     timeout = float(spec.get("timeout", 20))
     before = _snapshot(tree.base, {"out", "tmp"})
     tag = f"PIPESPEC_TEST_RUN={os.urandom(8).hex()}"

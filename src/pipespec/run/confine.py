@@ -13,6 +13,9 @@ given to the command only by the final ``execve``.
 * **rlimits**: each ``--rlimit`` is set as both soft and hard limit (``RLIMIT_AS``,
   ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, ``RLIMIT_NPROC``, ``RLIMIT_CPU``, ``RLIMIT_CORE``).
 * **no_new_privs**, so nothing the commands run can gain privileges (setuid binaries).
+* **seccomp**: a filter refuses the keyring calls (not namespaced: the caller's session
+  keyring would be readable), io_uring, bpf, perf, userfaultfd, mounts, modules, kexec,
+  swap, reboot and namespaces (:data:`DENIED`), and kills other architectures' calls.
 * **Landlock** (Linux >= 5.13), when the kernel has it: reads and execution only beneath
   the ``--ro`` and ``--rw`` directories, writes only beneath ``--rw``; TCP bind and connect
   denied (ABI >= 4); signals and abstract Unix sockets scoped to the sandbox (ABI >= 6).
@@ -174,6 +177,112 @@ def no_new_privs() -> None:
         raise _fail("prctl(PR_SET_NO_NEW_PRIVS)")
 
 
+# seccomp (include/uapi/linux/seccomp.h, filter.h, audit.h)
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+_RET_KILL, _RET_ERRNO, _RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
+_LD_ABS_W, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_X32_BIT = 0x40000000
+#: Namespace flags of clone(2): a build makes no namespaces (nor user namespaces to gain
+#: capabilities in).
+_CLONE_NEW = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000
+_CLONE_NEW |= 0x40000000 | 0x00000080
+#: Syscalls refused, by name: (x86_64 number, aarch64 number, errno). Keyrings are not
+#: namespaced (the caller's session keyring would be readable); io_uring, bpf, perf and
+#: userfaultfd are kernel attack surface no build needs; mounts, modules, kexec, swap,
+#: reboot and namespaces are the machine's. clone3 answers ENOSYS, so the C library falls
+#: back to clone, whose flags the filter can see.
+DENIED = {
+    "add_key": (248, 217, errno.ENOSYS), "request_key": (249, 218, errno.ENOSYS),
+    "keyctl": (250, 219, errno.ENOSYS), "io_uring_setup": (425, 425, errno.ENOSYS),
+    "io_uring_enter": (426, 426, errno.ENOSYS), "io_uring_register": (427, 427, errno.ENOSYS),
+    "clone3": (435, 435, errno.ENOSYS), "bpf": (321, 280, errno.EPERM),
+    "userfaultfd": (323, 282, errno.EPERM), "perf_event_open": (298, 241, errno.EPERM),
+    "kexec_load": (246, 104, errno.EPERM), "kexec_file_load": (320, 294, errno.EPERM),
+    "init_module": (175, 105, errno.EPERM), "finit_module": (313, 273, errno.EPERM),
+    "delete_module": (176, 106, errno.EPERM), "mount": (165, 40, errno.EPERM),
+    "umount2": (166, 39, errno.EPERM), "pivot_root": (155, 41, errno.EPERM),
+    "open_tree": (428, 428, errno.EPERM), "move_mount": (429, 429, errno.EPERM),
+    "fsopen": (430, 430, errno.EPERM), "fsconfig": (431, 431, errno.EPERM),
+    "fsmount": (432, 432, errno.EPERM), "fspick": (433, 433, errno.EPERM),
+    "mount_setattr": (442, 442, errno.EPERM), "unshare": (272, 97, errno.EPERM),
+    "setns": (308, 268, errno.EPERM), "swapon": (167, 224, errno.EPERM),
+    "swapoff": (168, 225, errno.EPERM), "reboot": (169, 142, errno.EPERM),
+    "acct": (163, 89, errno.EPERM),
+}  # fmt: skip
+_CLONE = {"x86_64": 56, "aarch64": 220}
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = (
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    )
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter)))
+
+
+def seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
+    """The classic BPF filter for ``machine`` (``os.uname().machine``), as (code, jt, jf, k):
+    another architecture (a 32-bit binary, x32) is killed, :data:`DENIED` answer their
+    errno, clone with a namespace flag EPERM, everything else is allowed."""
+    arch = _ARCH[machine]
+    index = 0 if machine == "x86_64" else 1
+    denied = sorted(DENIED.items(), key=lambda item: item[0])
+    errnos = sorted({e for _, (*_, e) in denied})
+    # layout: header, one JEQ per denied syscall, JEQ clone, ALLOW, clone check, returns
+    head = [(_LD_ABS_W, 0, 0, 4), (_JEQ, 1, 0, arch), (_RET, 0, 0, _RET_KILL), (_LD_ABS_W, 0, 0, 0)]
+    checks = len(denied) + 1 + (1 if machine == "x86_64" else 0)
+    returns_at = len(head) + checks + 1 + 3  # after the ALLOW and the 3-line clone check
+    ret_index = {e: returns_at + i for i, e in enumerate(errnos)}
+    kill_at = returns_at + len(errnos)
+    prog = list(head)
+    if machine == "x86_64":
+        prog.append((_JGE, kill_at - len(prog) - 1, 0, _X32_BIT))
+    for _, numbers in denied:
+        prog.append((_JEQ, ret_index[numbers[2]] - len(prog) - 1, 0, numbers[index]))
+    clone_at = len(prog) + 2
+    prog.append((_JEQ, clone_at - len(prog) - 1, 0, _CLONE[machine]))
+    prog.append((_RET, 0, 0, _RET_ALLOW))
+    prog.append((_LD_ABS_W, 0, 0, 16))  # the low half of args[0], clone's flags
+    prog.append((_JSET, ret_index[errno.EPERM] - len(prog) - 1, 0, _CLONE_NEW))
+    prog.append((_RET, 0, 0, _RET_ALLOW))
+    prog += [(_RET, 0, 0, _RET_ERRNO | e) for e in errnos]
+    prog.append((_RET, 0, 0, _RET_KILL))
+    assert len(prog) == kill_at + 1 and all(0 <= jt < 256 for _, jt, _, _ in prog)
+    return prog
+
+
+def new_session_keyring() -> None:
+    """Leave the caller's session keyring for a new, empty one (keyrings are not
+    namespaced: without this the build would possess the caller's keys)."""
+    machine = os.uname().machine
+    libc = _libc()
+    if libc is None or machine not in _ARCH:
+        return
+    keyctl = DENIED["keyctl"][0 if machine == "x86_64" else 1]
+    if libc.syscall(keyctl, 1, None) < 0 and ctypes.get_errno() not in (errno.ENOSYS,):
+        raise _fail("keyctl(KEYCTL_JOIN_SESSION_KEYRING)")  # 1: join a new anonymous one
+
+
+def seccomp() -> bool:
+    """Install the filter (after no_new_privs); False where the architecture is unknown."""
+    machine = os.uname().machine
+    libc = _libc()
+    if libc is None or machine not in _ARCH:
+        return False
+    program = seccomp_program(machine)
+    filters = (_SockFilter * len(program))(*(_SockFilter(*ins) for ins in program))
+    fprog = _SockFprog(len(program), filters)
+    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0):
+        raise _fail("prctl(PR_SET_SECCOMP)")
+    return True
+
+
 def drop_caps(uid: int = -1) -> None:
     """As root: empty the capability bounding set, become ``uid`` (and its group) when given,
     and clear every capability set, so that neither this process nor anything it executes
@@ -259,16 +368,19 @@ def main(argv: Sequence[str]) -> int:
         return 125
     try:
         env = read_env(env_fd)
+        new_session_keyring()
         ruleset, abi = landlock_prepare(writable, readable)
         if drop is not None:
             drop_caps(drop)
         set_rlimits(limits)
         no_new_privs()
         landlock_enforce(ruleset)
+        filtered = seccomp()
         if status_fd >= 0:
             done = ",".join(f"{k}={v}" for k, v in sorted(limits.items()))
             user = f"uid={os.getuid()}"
-            os.write(status_fd, f"layers landlock={abi} {user} rlimits={done or '-'}\n".encode())
+            line = f"layers landlock={abi} seccomp={int(filtered)} {user} rlimits={done or '-'}"
+            os.write(status_fd, (line + "\n").encode())
             if status_fd != 3:  # the driver writes its status to descriptor 3
                 os.dup2(status_fd, 3)
                 os.close(status_fd)

@@ -169,6 +169,9 @@ def run(
             report.filesystem = f"Landlock ABI {landlock}: writes only under the run directory"
     elif applied:
         layers.append("no Landlock in this kernel")
+    if fields.get("seccomp") == "1":
+        layers.append("seccomp: keyrings, io_uring, bpf, perf, mounts, modules and new "
+                      "namespaces refused")  # fmt: skip
     report.limits = {
         "processes": str(limits.processes),
         "address space per process": f"{limits.address_space // MiB} MiB",
