@@ -89,11 +89,12 @@ def test_unsafe_no_sandbox_runs_without_bubblewrap_and_says_so_loudly(tmp_path: 
 @needs_bwrap
 def test_the_log_starts_with_the_layers_in_force(tmp_path: Path) -> None:
     result = dry_run(EXAMPLES / "ecs-bluegreen", tmp_path / "out")
-    first = result.text().splitlines()[:3]
+    first = result.text().splitlines()[:4]
     assert first[0].startswith("[pipespec] sandbox: bubblewrap "), first
     assert "namespaces mount, PID, network" in first[0] and "no capabilities" in first[0]
     if sandbox.landlock_abi():
         assert first[1].startswith(f"[pipespec] sandbox: Landlock ABI {sandbox.landlock_abi()}")
+    assert "[pipespec] sandbox: seccomp: keyrings, io_uring, bpf" in "\n".join(first)
     assert any(line.startswith("[pipespec] sandbox: limits: processes 256") for line in first)
     assert result.sandbox["bubblewrap"] is True
 
