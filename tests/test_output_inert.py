@@ -6,7 +6,11 @@
   took 10 GB in the text format stays under 200 MiB;
 * nothing is opened but regular files: a FIFO is a finding in every format, not a hang;
 * a symbolic link found in a directory that leads out of the given roots is a ``PS004``
-  finding and is never read (its content never reaches the output).
+  finding and is never read (its content never reaches the output);
+* inert: no control character (C0, DEL, C1), line or paragraph separator or bidi control
+  from a file or a file name reaches the output raw; no line of the text format can start
+  a terminal sequence or a GitHub workflow command (``::add-mask::``, ``##[...]``); JSON and
+  SARIF are valid UTF-8 JSON that gives back every string exactly.
 
 Every test here failed before the fix (see the commit that added them), except the few
 that say they guard behaviour that was already right.
@@ -23,6 +27,8 @@ from pathlib import Path
 
 import harness
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from pipespec import check, parallel, report
 from pipespec.check import check_paths, check_text
@@ -37,9 +43,36 @@ BAD = "version: 0.2\nphases:\n  preBuild:\n    commands:\n      - make\n"  # BS1
 FORMATS = ["text", "json", "sarif", "github"]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and FIFOs")
 
+#: what must never reach the output raw (a tab too: the text format shows it as \t or
+#: expands it to one space in a source line)
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+#: GitHub's runner reads a workflow command from a line that starts with "::" once its
+#: leading white space is trimmed, or from "##[command]" anywhere in a line (Azure
+#: Pipelines: "##vso[")
+WORKFLOW_ANYWHERE = re.compile(r"##\[|##vso\[", re.IGNORECASE)
+
+
+def raw(text: str) -> bool:
+    """Whether a line of ``text`` holds an :data:`UNSAFE` character or a workflow command
+    that may stand anywhere in a line."""
+    return any(UNSAFE.search(line) or WORKFLOW_ANYWHERE.search(line) for line in text.split("\n"))
+
 
 def cli(*args: str) -> tuple[int, str, str]:
     return harness.run_cli(["check", "--no-config", "--lang", "en", *args])
+
+
+def assert_inert_text(out: str) -> None:
+    """Every line: no raw control character, no workflow command, a safe first character."""
+    for line in out.split("\n"):
+        assert not UNSAFE.search(line), ascii(line)
+        assert not line.lstrip().startswith("::"), ascii(line)
+        assert not WORKFLOW_ANYWHERE.search(line), ascii(line)
+        if line and not line.startswith("  "):  # a finding's line: it starts with its path
+            assert line[0].isalnum() or line[0] in "./_<", ascii(line)
 
 
 def child(
@@ -81,9 +114,8 @@ def test_20000_duplicate_keys_on_one_line_in_bounded_memory(tmp_path: Path) -> N
 
 def many_unknown_phases(count: int) -> str:
     """A buildspec with ``count`` BS101 errors, on lines 3, 5, 7 …"""
-    return "version: 0.2\nphases:\n" + "".join(
-        f"  p{i}:\n    commands: [make]\n" for i in range(count)
-    )
+    phases = "".join(f"  p{i}:\n    commands: [make]\n" for i in range(count))
+    return "version: 0.2\nphases:\n" + phases
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -182,6 +214,28 @@ def test_the_line_shown_is_the_line_the_position_counts(tmp_path: Path) -> None:
     code, out, _ = harness.run_cli(["check", "--no-config", "--lang", "en", str(path)])
     assert code == 1
     assert out.splitlines()[1:] == ['   "containerDefinitions": [], "bogus": 1}', " " * 31 + "^"]
+
+
+_ESCAPED = {"\x1b": "\\x1b", "\t": " ", "\u2028": "\\u2028", "\x9b": "\\x9b", "\udcff": "\\udcff"}
+
+
+@given(
+    st.text(st.sampled_from(["a", "b", "あ", " ", *_ESCAPED]), min_size=1, max_size=600),
+    st.integers(min_value=1, max_value=601),
+)
+@example("\x1b[2J" * 100, 150)
+@example("\t" * 300 + "x", 301)
+def test_the_caret_points_at_the_column_in_the_escaped_window(line: str, column: int) -> None:
+    shown, caret = echoed(line, column)
+    assert not UNSAFE.search(shown), ascii(shown)
+    assert len(shown.strip("…")) <= WIDTH
+    if column > len(line) + 1:
+        assert caret is None
+    elif column == len(line) + 1:
+        assert under_caret(shown, caret) in ("", "…")
+    else:
+        ch = line[column - 1]
+        assert under_caret(shown, caret).startswith(_ESCAPED.get(ch, ch)), (ascii(shown), caret)
 
 
 # --------------------------------------------------------------------------- only regular files
@@ -289,3 +343,158 @@ def test_links_out_of_the_tree_with_worker_processes(
     for jobs in (1, 2):
         result = check_tree([root], jobs=jobs)
         assert [f.rule for f in result.findings] == ["PS004", "PS004"], result.findings
+
+
+# --------------------------------------------------------------------------- control characters
+
+
+@POSIX
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_file_names_cannot_inject_lines_or_terminal_sequences(tmp_path: Path, fmt: str) -> None:
+    name = "x\x1b]0;pwned\x07\n::add-mask::secret\r##[set-output name=a;]b\u202e"
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "buildspec.yml").write_text(BAD)
+    code, out, _ = cli("--format", fmt, str(tmp_path))
+    assert code == 1
+    if fmt in ("json", "sarif"):
+        assert not raw(out), ascii(out)
+        data = json.loads(out)
+        paths = [r["path"] for r in data] if fmt == "json" else [
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in data["runs"][0]["results"]
+        ]  # fmt: skip
+        assert paths == [str(tmp_path / name / "buildspec.yml")]  # exactly, once parsed
+    elif fmt == "github":
+        (line,) = out.splitlines()
+        assert line.startswith("::error file=") and not UNSAFE.search(line), ascii(line)
+        assert "%0A%3A%3Aadd-mask%3A%3Asecret%0D" in line
+    else:
+        assert_inert_text(out)
+        assert out.count("\n") == 3 and "\\x1b]0;pwned\\x07\\n::add-mask::secret\\r" in out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_control_characters_in_contents_are_escaped(tmp_path: Path, fmt: str) -> None:
+    # JSON strings may hold DEL, C1 controls, U+2028 and bidi controls raw; a raw ESC is an
+    # error whose line is echoed.
+    (tmp_path / "a").mkdir()
+    key = "k\x7f\x9b31m\u2028\u202e\u2066 ##[add-mask]x"
+    (tmp_path / "a" / "taskdef.json").write_text(
+        json.dumps({"family": "f", "containerDefinitions": [], key: 1}, ensure_ascii=False)
+    )
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "buildspec.yml").write_text("version: 0.2\nphases: \x1b]8;;http://x\x1b\\\n")
+    code, out, err = cli("--format", fmt, str(tmp_path))
+    assert code == 1
+    assert not raw(out) and not raw(err), ascii(out + err)
+    if fmt == "text":
+        assert_inert_text(out)
+        assert "  phases: \\x1b]8;;http://x\\x1b\\" in out
+    if fmt == "json":
+        rows = json.loads(out)
+        assert any(key in r["message"] or repr(key) in r["message"] for r in rows), rows
+
+
+@POSIX
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_undecodable_file_names_give_utf8_output_in_the_c_locale(tmp_path: Path, fmt: str) -> None:
+    # Under LC_ALL=C Python writes a file name's undecodable bytes back raw (surrogateescape):
+    # the JSON was not UTF-8.
+    directory = os.fsencode(tmp_path) + b"/\xff\xfe\x1b"
+    os.mkdir(directory)
+    with open(directory + b"/buildspec.yml", "wb") as fh:
+        fh.write(BAD.encode())
+    env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "LANG": "C"}
+    proc = child("--format", fmt, os.fsdecode(directory), env=env)
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout.decode("utf-8")  # strict
+    assert not raw(out), ascii(out)
+    if fmt == "json":
+        (row,) = json.loads(out)
+        assert os.fsencode(row["path"]) == directory + b"/buildspec.yml"
+    elif fmt == "sarif":
+        json.loads(out)
+    elif fmt == "text":
+        assert out.startswith(os.fsdecode(tmp_path) + "/\\udcff\\udcfe\\x1b/buildspec.yml:3:3: ")
+    proc.stderr.decode("utf-8")
+
+
+def test_usage_errors_are_escaped_too() -> None:
+    code, out, err = cli("missing\x1b[2J\n::add-mask::x.yml")
+    assert code == 2 and out == ""
+    assert (
+        err == "pipespec: error: no such file or directory: missing\\x1b[2J\\n::add-mask::x.yml\n"
+    )
+
+
+# --------------------------------------------------------------------------- any text
+
+
+_NASTY = [
+    "\x1b", "\x1b[2J", "\x1b]0;t\x07", "\x9b", "\x7f", "\x00", "\u2028", "\u2029", "\u202e",
+    "\u2066", "\u200f", "\n", "\r", "\t", ":", "::", "::add-mask::", "##[", "##vso[", "%",
+    ",", " ", "\u3000", "\xa0", "\udcff", "\ud800", "a", "あ", "\\", '"', "\U0001f600",
+]  # fmt: skip
+#: any text, but no surrogate pair spelled as two code points: JSON cannot tell it from
+#: the character it encodes (and no file name or file decodes to one)
+texts = (
+    st.lists(st.one_of(st.sampled_from(_NASTY), st.characters(exclude_categories=())), max_size=30)
+    .map("".join)
+    .filter(lambda s: not re.search("[\ud800-\udbff][\udc00-\udfff]", s))
+)
+findings = st.lists(
+    st.builds(
+        Finding,
+        texts.filter(bool),
+        st.integers(1, 3),
+        st.integers(1, 40),
+        st.sampled_from(list(Severity)),
+        st.one_of(st.just("BS001"), texts),
+        texts,
+    ),
+    max_size=4,
+)
+
+
+@given(findings, texts)
+@example(
+    [finding(path="\n::add-mask::x", message="\n::set-output name=a::b")], "  ::stop-commands::x"
+)
+def test_text_format_of_any_text_is_inert(items: list[Finding], source: str) -> None:
+    out = report.text(items, lambda path, line: source)
+    assert_inert_text(out)
+    lines = out.count("\n")
+    if source:  # the line and, unless the column is past its end, a caret
+        assert 2 * len(items) <= lines <= 3 * len(items)
+    else:
+        assert lines == len(items)
+
+
+@given(findings)
+def test_github_format_of_any_text_is_one_inert_command_per_finding(items: list[Finding]) -> None:
+    out = report.github(items)
+    lines = out.split("\n")
+    assert lines[-1] == "" and len(lines) == len(items) + 1
+    command = re.compile(r"::(error|warning|notice) file=[^,:]*,line=\d+,col=\d+,title=[^,:]*::")
+    for line in lines[:-1]:
+        assert command.match(line), ascii(line)
+        assert not UNSAFE.search(line), ascii(line)
+        assert re.fullmatch(r"(?:[^%]|%25|%0D|%0A|%3A|%2C)*", line), ascii(line)
+
+
+@given(findings)
+def test_json_and_sarif_of_any_text_are_utf8_json_that_gives_back_every_string(
+    items: list[Finding],
+) -> None:
+    out = report.as_json(items)
+    out.encode("utf-8")  # strict: no lone surrogate
+    assert not raw(out), ascii(out)
+    assert json.loads(out) == [f.as_dict() for f in items]
+    log = report.sarif(items)
+    log.encode("utf-8")
+    assert not raw(log), ascii(log)
+    results = json.loads(log)["runs"][0]["results"]
+    assert [r["message"]["text"] for r in results] == [f.message for f in items]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [
+        f.path for f in items
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -10,9 +11,10 @@ from collections.abc import Sequence
 
 from . import __version__, catalog, config
 from .check import UsageError
+from .findings import visible
 from .load import Lang
 from .parallel import check_tree
-from .report import FORMATS
+from .report import FORMATS, JSON_FORMATS
 
 
 def default_lang(environ: os._Environ[str] | dict[str, str] = os.environ) -> Lang:
@@ -26,7 +28,7 @@ def default_lang(environ: os._Environ[str] | dict[str, str] = os.environ) -> Lan
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {visible(message)}\n")
 
 
 COMMANDS = ("check", "rules", "run", "schema")
@@ -153,17 +155,39 @@ def _run_options(run: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def write(text: str) -> None:
-    """Write to stdout; what it cannot encode (a file name that is not UTF-8, under a strict
-    UTF-8 locale) is written as backslash escapes instead of failing. Nothing, when the
-    command was started with stdout closed (``>&-``)."""
+def _json_escapes(exc: UnicodeError) -> tuple[str, int]:
+    """The ``pipespec-json`` error handler: what the encoding cannot hold as JSON's
+    ``\\uXXXX`` escapes (a surrogate pair beyond U+FFFF), valid in a JSON string."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start : exc.end]:
+        n = ord(ch)
+        if n > 0xFFFF:
+            n -= 0x10000
+            out.append(f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{n:04x}")
+    return "".join(out), exc.end
+
+
+codecs.register_error("pipespec-json", _json_escapes)
+
+
+def write(text: str, *, json_output: bool = False) -> None:
+    """Write to stdout; what its encoding cannot hold (Japanese under a Latin-1 locale) is
+    written as backslash escapes instead of failing: Python's (``\\u3042``, ``\\U0001f600``),
+    or JSON's for the JSON formats, so that they stay valid JSON. (Every format escapes
+    lone surrogates itself.) Nothing, when the command was started with stdout closed
+    (``>&-``)."""
     if sys.stdout is None:
         return
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:
         encoding = sys.stdout.encoding or "utf-8"
-        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        errors = "pipespec-json" if json_output else "backslashreplace"
+        sys.stdout.write(text.encode(encoding, errors).decode(encoding))
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -172,7 +196,10 @@ def _check(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 or more")
     result = check_tree(args.paths, kind=args.kind, lang=lang, settings=settings, jobs=args.jobs)
-    write(FORMATS[args.format](result.findings, result.source))
+    write(
+        FORMATS[args.format](result.findings, result.source),
+        json_output=args.format in JSON_FORMATS,
+    )
     if args.format == "text":
         summary = (
             f"{result.errors} 件のエラー、{result.warnings} 件の警告 ({result.files} ファイル)"
@@ -264,8 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(args)
         return _schema(args)
-    except (UsageError, config.ConfigError) as exc:
-        print(f"pipespec: error: {exc}", file=sys.stderr)
+    except (UsageError, config.ConfigError) as exc:  # they may quote a path: made visible
+        print(f"pipespec: error: {visible(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 1
@@ -273,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("pipespec: interrupted", file=sys.stderr)
         return 2
     except Exception as exc:  # never a traceback
-        print(f"pipespec: internal error: {exc!r} (please report this)", file=sys.stderr)
+        print(
+            f"pipespec: internal error: {visible(repr(exc))} (please report this)", file=sys.stderr
+        )
         return 2
 
 

@@ -5,15 +5,31 @@ under the column. The line comes from ``source``, a function of the path and the
 number (:meth:`pipespec.check.Result.source` gives the lines of the documents the check
 loaded: nothing is read again here). At most :data:`MAX_SOURCE_CHARS` characters of it are
 shown, around the column.
+
+Every format is inert, whatever the files and their names hold:
+
+* text: paths, messages and source lines are :func:`~pipespec.findings.visible` (control
+  characters, separators, bidi controls and lone surrogates as backslash escapes such as
+  ``\\x1b``, ``\\n``, ``\\u2028``, ``\\udcff``; a tab of a source line as one space); no
+  line starts with white space followed by "::", and no line holds "##[" or "##vso[" (the
+  workflow commands of GitHub Actions and Azure Pipelines);
+* github: GitHub's own escapes (``%25``, ``%0D``, ``%0A``; in properties ``%3A``, ``%2C``),
+  then the text format's for the other unsafe characters;
+* json and sarif: valid JSON in UTF-8 that gives back every string exactly; what JSON
+  allows raw but a terminal or a log reader would act on (DEL, C1 controls, separators,
+  bidi controls, the second "#" of "##[") is written as a ``\\u`` escape, and so is a lone
+  surrogate.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import __version__
-from .findings import Finding, Severity
+from .findings import LOG_COMMAND, UNSAFE, UNSAFE_IN_JSON, Finding, Severity, escape, visible
 from .rules import Rule, load_all, lookup
 
 #: The published site (``html_baseurl`` of ``docs/conf.py``): SARIF links to its rule reference.
@@ -42,8 +58,30 @@ def text(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
 
 def _piece(ch: str) -> str:
     """How one character of a source line is shown: a tab as one space (so that the
-    caret, placed by counting characters, stays under its column)."""
-    return " " if ch == "\t" else ch
+    caret, placed by counting characters, stays under its column), an unsafe character as
+    its escape."""
+    if ch == "\t":
+        return " "
+    return escape(ch) if UNSAFE.match(ch) else ch
+
+
+def _defuse(pieces: list[str], line_start: bool) -> None:
+    """No workflow command in a shown source line: a "::" after the leading white space
+    (when the pieces start the line) becomes ``\\x3a:``, the second "#" of "##[" or
+    "##vso[" ``\\x23``."""
+    if line_start:
+        i = 0
+        while i < len(pieces) and pieces[i].isspace():
+            i += 1
+        if pieces[i : i + 2] == [":", ":"]:
+            pieces[i] = "\\x3a"
+    for i in range(1, len(pieces) - 1):
+        if (
+            pieces[i] == "#"
+            and pieces[i - 1] == "#"
+            and LOG_COMMAND.match("".join(pieces[i - 1 : i + 5]), 1)
+        ):
+            pieces[i] = "\\x23"
 
 
 def excerpt(line: str, column: int, width: int = MAX_SOURCE_CHARS) -> tuple[str, int | None]:
@@ -59,6 +97,7 @@ def excerpt(line: str, column: int, width: int = MAX_SOURCE_CHARS) -> tuple[str,
     centre = min(max(at, 0), n)
     start = 0 if n <= width else max(0, min(centre - width // 2, n - width))
     pieces = [_piece(ch) for ch in line[start : start + width]]
+    _defuse(pieces, start == 0)
     # A piece may be longer than one character: cut again to ``width``, from the end
     # farther from the caret, never cutting the caret's own piece.
     caret = centre - start  # the caret's piece; len(pieces) just past the end of the line
@@ -81,10 +120,25 @@ def excerpt(line: str, column: int, width: int = MAX_SOURCE_CHARS) -> tuple[str,
     return shown, (len(head) + left if 0 <= at <= n else None)
 
 
+#: What JSON may hold raw but is escaped here: the unsafe characters other than the C0
+#: controls (json.dumps escapes those in strings, and its own newlines must stay), and the
+#: second "#" of a workflow command
+_JSON_UNSAFE = re.compile(f"[{UNSAFE_IN_JSON}]|{LOG_COMMAND.pattern}", re.IGNORECASE)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _dumps(value: Any) -> str:
+    """Indented JSON, non-ASCII text as it is, except what :data:`_JSON_UNSAFE` matches,
+    which is written as ``\\uXXXX`` (it only occurs inside strings, where that is valid)."""
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
+
+
 def as_json(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
     """The stable JSON contract: a list of {path, line, column, severity, rule, message}."""
-    rows = [f.as_dict() for f in findings]
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return _dumps([f.as_dict() for f in findings])
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -117,7 +171,7 @@ def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str
     results = [
         {
             "ruleId": f.rule,
-            "ruleIndex": index[f.rule],
+            **({"ruleIndex": index[f.rule]} if f.rule in index else {}),
             "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f.message},
             "locations": [
@@ -148,11 +202,12 @@ def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str
             }
         ],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return _dumps(log)
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes of a command's data, then :func:`visible` for the rest."""
+    return visible(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(value: str) -> str:
@@ -172,6 +227,8 @@ def github(findings: Sequence[Finding], source: SourceLines | None = None) -> st
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+#: the formats whose output is JSON
+JSON_FORMATS = frozenset({"json", "sarif"})
 FORMATS: dict[str, Callable[[Sequence[Finding], SourceLines | None], str]] = {
     "text": text,
     "json": as_json,
