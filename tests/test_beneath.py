@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,3 +177,53 @@ def _stats(root: Path) -> Iterator[os.stat_result]:
             p = Path(dirpath, name)
             if not p.is_symlink():
                 yield p.stat()
+
+
+def test_walk_holds_two_descriptors_whatever_the_tree(tmp_path: Path) -> None:
+    """3,000 sibling directories and a chain 1,500 deep, under a descriptor limit of 64."""
+    import resource
+
+    for i in range(3000):
+        (tmp_path / f"d{i}").mkdir()
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    fd = os.open(deep, os.O_RDONLY)
+    for _ in range(1500):  # deeper than PATH_MAX lets a path name, made from descriptors
+        os.mkdir("x", dir_fd=fd)
+        sub = os.open("x", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = sub
+    os.close(fd)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    root = beneath.open_root(tmp_path)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+    try:
+        entries = list(beneath.walk(root, 10_000))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        os.close(root)
+        # pytest's own clean-up of old temporary directories recurses: remove it here
+        subprocess.run(["rm", "-rf", "--", str(deep)], check=True)
+    assert len(entries) == 3000 + 1 + 1500
+
+
+def test_walk_notes_a_directory_it_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "locked" / "inside").mkdir(parents=True)
+    (tmp_path / "open").mkdir()
+    errors: list[str] = []
+    root = beneath.open_root(tmp_path)
+    real = os.listdir
+
+    def refuse(fd: object) -> list[str]:  # as an unprivileged user meets a mode-000 directory
+        if isinstance(fd, int) and os.path.samefile(f"/proc/self/fd/{fd}", tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(fd)  # type: ignore[arg-type]
+
+    try:
+        import unittest.mock
+
+        with unittest.mock.patch.object(os, "listdir", refuse):
+            entries = [e.path for e in beneath.walk(root, 100, errors=errors)]
+    finally:
+        os.close(root)
+    assert entries == ["locked", "open"] and errors == ["locked: Permission denied"]

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipespec import cli
 from pipespec.check import UsageError
@@ -296,3 +298,33 @@ artifacts:
     result = run_spec(tmp_path, spec)
     assert result.exit_code == 0, result.text()
     assert result.artifacts[0].files == ["x.txt"]
+
+
+def test_out_is_never_reached_through_a_symlink(tmp_path: Path) -> None:
+    """A pull request can plant ``out -> /somewhere`` in the tree that CI runs with
+    ``--out repo/out``: the dry run refuses to write through it."""
+    src = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "ecs-bluegreen", src)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (src / "out").symlink_to(victim)
+    (src / "sub").symlink_to(victim)
+    for out in (src / "out", src / "sub" / "deeper", tmp_path / "dangling"):
+        if out.name == "dangling":
+            out.symlink_to(tmp_path / "nowhere")
+        with pytest.raises(UsageError, match="symlink"):
+            dry_run(src, out)
+    assert list(victim.iterdir()) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(["a", "b", "x.json", "**", "d"]), min_size=1, max_size=4)
+    .map("/".join),
+    pattern=st.lists(st.sampled_from(["*", "**", "a", "*.json", "d", "?", "[ab]"]), min_size=1,
+                     max_size=4).map("/".join),
+)  # fmt: skip
+def test_the_compiled_patterns_match_as_fnmatch_does(path: str, pattern: str) -> None:
+    from pipespec.run.artifacts import _compiled, _match
+
+    assert bool(_compiled([pattern]).fullmatch(path)) == _match(path, pattern)

@@ -265,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
     result = dry_run(Path(args.directory), Path(args.out) if args.out else None, opts)
     if args.format == "json":
         print(
-            json.dumps({**result.summary(), "out": str(result.out)}, indent=2, ensure_ascii=False)
+            json.dumps({**result.summary(), "out": str(result.out)}, indent=2, ensure_ascii=True)
         )
     else:
         sys.stdout.write(result.text())

@@ -20,11 +20,13 @@ Usage from Python::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import stat
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +36,7 @@ from ..check import UsageError, check_paths
 from ..findings import Finding, Severity
 from ..load import MAX_BYTES, load_text
 from . import beneath, build, sandbox, standins
-from .artifacts import Collected, collect, identifier_problem
+from .artifacts import MAX_SECONDARY, Collected, Deadline, collect, identifier_problem
 from .render import Rendered, render
 
 #: A fixed fake commit, so dry runs (and the site) are reproducible.
@@ -51,14 +53,21 @@ MAX_CALLS = 1000
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]"
+)
+#: Workflow commands a CI runner finds anywhere in a line: GitHub's legacy ``##[...]``
+#: and Azure Pipelines' ``##vso[...]``.
+_ANYWHERE = re.compile(r"##(?=\[|vso\[)")
 
 
 def inert(line: str) -> str:
     """``line`` safe for a terminal and a CI log: control characters (C0 but tab, DEL, C1,
-    line separators, bidirectional overrides) as ``\\xNN`` or ``\\uNNNN``, and a leading
-    ``::`` (a GitHub Actions workflow command) as ``\\x3a:``."""
+    line separators, bidirectional overrides) as ``\\xNN`` or ``\\uNNNN``, a byte that
+    was not UTF-8 (a surrogate escape) as ``\\xNN``, a leading ``::`` (a GitHub Actions
+    workflow command) as ``\\x3a:``, and ``##[`` or ``##vso[`` anywhere as ``#\\x23[``."""
     line = _CONTROL.sub(lambda m: _escape(m.group()), line)
+    line = _ANYWHERE.sub("#\\\\x23", line)
     stripped = line.lstrip()
     if stripped.startswith("::"):
         line = line[: len(line) - len(stripped)] + "\\x3a" + stripped[1:]
@@ -67,6 +76,8 @@ def inert(line: str) -> str:
 
 def _escape(char: str) -> str:
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -157,20 +168,36 @@ class RunResult:
         return "\n".join(inert(line) for line in lines) + "\n"
 
 
-def _prepare_out(out: Path | None) -> Path:
+def _prepare_out(out: Path | None, directory: Path) -> Path:
+    """The output directory: new, empty, or one an earlier ``pipespec run`` wrote (cleared).
+
+    It is never reached through a symlink that the source could have planted: the last
+    component must not be a symlink, and when it lies inside the source directory no
+    component below the source may be one either.
+    """
     if out is None:
         return Path(tempfile.mkdtemp(prefix="pipespec-run-"))
+    absolute = Path(os.path.abspath(out))
+    source = Path(os.path.abspath(directory))
+    if absolute.is_relative_to(source):
+        below = absolute.relative_to(source).parts
+        for i in range(1, len(below) + 1):
+            if source.joinpath(*below[:i]).is_symlink():
+                raise UsageError(f"--out {out} goes through a symlink inside {directory}; "
+                                 "refusing to write there")  # fmt: skip
+    if absolute.is_symlink():
+        raise UsageError(f"--out {out} is a symlink; refusing to write through it")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()):
-        if not (out / MARKER).exists():
+        if not (out / MARKER).is_file() or (out / MARKER).is_symlink():
             raise UsageError(
                 f"--out {out} is not empty and was not written by pipespec run; "
                 "refusing to overwrite it"
             )
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
+                _remove(child)
             else:
                 child.unlink()
     out.mkdir(parents=True, exist_ok=True)
@@ -243,6 +270,10 @@ def copy_source(dirfd: int, dest: Path, log: list[str]) -> None:
                 f"the source directory has more than {MAX_SOURCE_ENTRIES:,} entries; "
                 "the dry run copies at most that many"
             ) from None
+        except OSError as exc:
+            raise UsageError(
+                f"the source directory cannot be read: {exc.filename}: {exc.strerror}"
+            ) from None
         for e in entries:
             if e.is_dir:
                 os.mkdir(e.path, 0o755, dir_fd=out)
@@ -299,7 +330,7 @@ def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = 
 
 def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) -> RunResult:
     doc = _load_buildspec(dirfd, directory, opts.buildspec)
-    out = _prepare_out(out)
+    out = _prepare_out(out, directory)
     result = RunResult(directory=str(directory), out=out)
     if not doc.ok or not isinstance(doc.data, dict):
         problems = "; ".join(f.format() for f in doc.findings) or "not a mapping"
@@ -320,7 +351,11 @@ def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) ->
     )
     try:
         notes: list[str] = []
-        copy_source(dirfd, layout.src, notes)
+        try:
+            copy_source(dirfd, layout.src, notes)
+        except OSError as exc:
+            where = inert(os.fsdecode(exc.filename)) if exc.filename else "a file"
+            raise UsageError(f"the source cannot be copied: {where}: {exc.strerror}") from None
         layout.make()
         standins.install(layout.tools / "bin", sandbox.python())
         shutil.copyfile(Path(__file__).with_name("confine.py"), layout.tools / "confine.py")
@@ -336,7 +371,7 @@ def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) ->
         )
         if report.setup_error:
             raise SandboxError(f"the sandbox failed to set up, so nothing ran: "
-                               f"{report.setup_error}")  # fmt: skip
+                               f"{inert(report.setup_error)}")  # fmt: skip
         result.sandbox = {
             "bubblewrap": not opts.unsafe_no_sandbox,
             "layers": report.layers,
@@ -414,21 +449,20 @@ def _calls(state: Path) -> list[dict[str, Any]]:
 
 
 def _remove(root: Path) -> None:
-    """Remove the run directory, whatever the commands left in it (mode 000 directories)."""
-
-    def retry(func: Any, path: str, _exc: Any) -> None:
-        parent = os.path.dirname(path)
-        try:
-            os.chmod(parent, 0o700)
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, 0o700)
-                shutil.rmtree(path, onerror=lambda *a: None)
-            else:
-                func(path)
-        except OSError:
-            pass
-
-    shutil.rmtree(root, onerror=retry)
+    """Remove a directory whatever the commands left in it: mode 000 directories, trees
+    deeper than a path can name. ``chmod -R`` and ``rm -rf --one-file-system`` do it with
+    descriptors and follow no symlink; Python's rmtree is the fallback where they fail."""
+    for argv in (["chmod", "-R", "u+rwx", "--", str(root)],
+                 ["rm", "-rf", "--one-file-system", "--", str(root)]):  # fmt: skip
+        tool = shutil.which(argv[0], path=SYSTEM_PATH)
+        if tool is None:
+            break
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run([tool, *argv[1:]], stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=120, env={"LC_ALL": "C"})  # fmt: skip
+    if os.path.lexists(root):
+        with contextlib.suppress(Exception):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def _upload(spec: dict[str, Any], src: Path, out: Path, result: RunResult) -> None:
@@ -439,19 +473,27 @@ def _upload(spec: dict[str, Any], src: Path, out: Path, result: RunResult) -> No
     result.log.append("[Container] Entering phase UPLOAD_ARTIFACTS")
     src_fd = beneath.open_root(src)
     out_fd = beneath.open_root(out)
+    deadline = Deadline()
     try:
-        primary = collect(section, src_fd, out_fd, "artifacts", "primary")
+        primary = collect(section, src_fd, out_fd, "artifacts", "primary", deadline)
         result.artifacts.append(primary)
         result.log += primary.log
-        secondary = section.get("secondary-artifacts")
-        for ident, body in secondary.items() if isinstance(secondary, dict) else []:
+        raw = section.get("secondary-artifacts")
+        secondary = raw if isinstance(raw, dict) else {}
+        if len(secondary) > MAX_SECONDARY:
+            refused = Collected("secondary-artifacts", errors=[
+                f"{len(secondary)} secondary artifacts, more than the dry run's limit of "
+                f"{MAX_SECONDARY}"])  # fmt: skip
+            result.artifacts.append(refused)
+            secondary = {}
+        for ident, body in secondary.items():
             problem = identifier_problem(str(ident))
             if problem:
                 refused = Collected(str(ident), errors=[problem])
                 result.artifacts.append(refused)
                 continue
             if isinstance(body, dict):
-                extra = collect(body, src_fd, out_fd, f"artifacts-{ident}", str(ident))
+                extra = collect(body, src_fd, out_fd, f"artifacts-{ident}", str(ident), deadline)
                 result.artifacts.append(extra)
                 result.log += extra.log
     finally:
@@ -480,7 +522,8 @@ def _upload(spec: dict[str, Any], src: Path, out: Path, result: RunResult) -> No
 
 def _finish(result: RunResult) -> RunResult:
     (result.out / "build.log").write_text(result.text(), encoding="utf-8")
+    # ASCII: a file name that is not UTF-8, a C1 control or a line separator is escaped
     (result.out / "summary.json").write_text(
-        json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(result.summary(), indent=2, ensure_ascii=True) + "\n", encoding="ascii"
     )
     return result

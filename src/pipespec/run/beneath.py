@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 _SYS_OPENAT2 = 437  # the same number on x86_64, aarch64 and the generic syscall table
-_RESOLVE_NO_MAGICLINKS, _RESOLVE_BENEATH = 0x02, 0x08
+_RESOLVE_NO_MAGICLINKS, _RESOLVE_NO_SYMLINKS, _RESOLVE_BENEATH = 0x02, 0x04, 0x08
 _MAX_SYMLINKS = 40  # as the kernel's own limit (ELOOP)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_PATH = getattr(os, "O_PATH", 0)
@@ -86,8 +86,9 @@ _libc: ctypes.CDLL | None = None
 use_openat2: bool | None = None if sys.platform.startswith("linux") else False
 
 
-def _openat2(dirfd: int, path: str, flags: int) -> int | None:
-    """openat2 beneath ``dirfd``; None when the kernel does not offer it."""
+def _openat2(dirfd: int, path: str, flags: int, resolve: int = 0) -> int | None:
+    """openat2 beneath ``dirfd`` (and ``resolve``'s flags); None when the kernel does not
+    offer it."""
     global _libc, use_openat2
     if use_openat2 is False:
         return None
@@ -97,7 +98,7 @@ def _openat2(dirfd: int, path: str, flags: int) -> int | None:
         except OSError:  # pragma: no cover - no libc
             use_openat2 = False
             return None
-    how = _OpenHow(flags | _CLOEXEC, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS)
+    how = _OpenHow(flags | _CLOEXEC, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS | resolve)
     fd = _libc.syscall(
         _SYS_OPENAT2, ctypes.c_int(dirfd), os.fsencode(path), ctypes.byref(how),
         ctypes.c_size_t(ctypes.sizeof(how)),
@@ -227,39 +228,69 @@ class Entry(NamedTuple):
         return stat.S_ISLNK(self.mode)
 
 
-def walk(dirfd: int, limit: int, skip: frozenset[str] = frozenset()) -> Iterator[Entry]:
+def open_dir(dirfd: int, path: str) -> int:
+    """The directory ``path`` beneath ``dirfd``, reached through no symlink at all
+    (``RESOLVE_NO_SYMLINKS``, or ``O_NOFOLLOW`` at every step)."""
+    if not path:
+        return os.dup(dirfd)
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC
+    found = _openat2(dirfd, path, flags, _RESOLVE_NO_SYMLINKS)
+    if found is not None:
+        return found
+    fd = os.dup(dirfd)
+    try:
+        for name in _parts(path):
+            if name == "..":
+                raise Escape(path)
+            sub = os.open(name, flags, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def walk(
+    dirfd: int, limit: int, skip: frozenset[str] = frozenset(), errors: list[str] | None = None
+) -> Iterator[Entry]:
     """Every entry beneath ``dirfd`` (directories before their contents, names sorted),
     without following symlinks; at most ``limit`` entries, else :class:`TooLarge`.
 
-    Names in ``skip`` are not entered at the top level (``.git``).
+    Names in ``skip`` are not entered at the top level (``.git``). A directory is opened
+    only when its turn comes and closed before the next, so a tree of any breadth or depth
+    costs two descriptors. A directory that cannot be read raises, or, when ``errors`` is
+    a list, is noted there (``path: reason``) and left out.
     """
     count = 0
-    pending: list[tuple[int, str]] = [(os.dup(dirfd), "")]
-    try:
-        while pending:
-            fd, prefix = pending.pop()
+    pending = [""]  # directories still to list, as paths beneath dirfd
+    while pending:
+        prefix = pending.pop()
+        try:
+            fd = open_dir(dirfd, prefix.rstrip("/"))
             try:
                 names = sorted(os.listdir(fd))
-                below: list[tuple[int, str]] = []
-                for name in names:
-                    if not prefix and name in skip:
-                        continue
-                    count += 1
-                    if count > limit:
-                        raise TooLarge(prefix or ".", limit)
-                    st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-                    rel = prefix + name
-                    yield Entry(rel, st.st_mode, st.st_size)
-                    if stat.S_ISDIR(st.st_mode):
-                        sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-                                      | _CLOEXEC, dir_fd=fd)  # fmt: skip
-                        below.append((sub, rel + "/"))
-                pending.extend(reversed(below))
+                stats = [(name, os.stat(name, dir_fd=fd, follow_symlinks=False))
+                         for name in names if prefix or name not in skip]  # fmt: skip
             finally:
                 os.close(fd)
-    finally:
-        for fd, _ in pending:
-            os.close(fd)
+        except TooLarge:
+            raise
+        except OSError as exc:
+            if errors is None:
+                raise
+            errors.append(f"{prefix.rstrip('/') or '.'}: {exc.strerror or exc}")
+            continue
+        below = []
+        for name, st in stats:
+            count += 1
+            if count > limit:
+                raise TooLarge(prefix or ".", limit)
+            rel = prefix + name
+            yield Entry(rel, st.st_mode, st.st_size)
+            if stat.S_ISDIR(st.st_mode):
+                below.append(rel + "/")
+        pending.extend(reversed(below))
 
 
 def make_dirs(dirfd: int, path: str) -> int:
