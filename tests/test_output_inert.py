@@ -27,7 +27,7 @@ from pathlib import Path
 
 import harness
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipespec import check, parallel, report
@@ -483,6 +483,7 @@ def test_github_format_of_any_text_is_one_inert_command_per_finding(items: list[
 
 
 @given(findings)
+@settings(max_examples=60)  # SARIF writes the whole rule table each time
 def test_json_and_sarif_of_any_text_are_utf8_json_that_gives_back_every_string(
     items: list[Finding],
 ) -> None:
