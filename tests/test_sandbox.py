@@ -175,6 +175,45 @@ def test_the_disk_watch_counts_bytes(tmp_path: Path) -> None:
 
 
 @needs_bwrap
+def test_the_disk_watch_counts_preallocated_blocks_and_the_state_directory(
+    tmp_path: Path,
+) -> None:
+    """fallocate takes blocks without writing a byte; the stand-ins' state directory is
+    written to as well as the source."""
+    result, _ = run_commands(tmp_path, "fallocate -l 3000000 big", "sleep 20", disk=1_000_000)
+    assert result.exit_code == 1 and "more than 1,000,000 bytes" in result.text()
+    case = tmp_path / "state"
+    case.mkdir()
+    result, _ = run_commands(case, 'head -c 3000000 /dev/zero > "$PIPESPEC_CALLS"', "sleep 20",
+                             disk=1_000_000)  # fmt: skip
+    assert result.exit_code == 1 and "more than 1,000,000 bytes" in result.text()
+
+
+def test_the_disk_watch_opens_up_a_directory_the_build_hid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipespec.run import launch
+
+    hidden = tmp_path / "h"
+    hidden.mkdir()
+    (hidden / "x").write_bytes(b"x" * 5000)
+    hidden.chmod(0o300)  # as an unprivileged parent meets it (root would read it anyway)
+    real = os.scandir
+    refused: list[str] = []
+
+    def scandir(path: str) -> object:
+        if path == str(hidden) and not refused:
+            refused.append(path)
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(launch.os, "scandir", scandir)
+    used, entries = launch._disk_use([tmp_path], 100)
+    assert refused and used >= 5000 and entries == 2
+    assert hidden.stat().st_mode & 0o777 == 0o700
+
+
+@needs_bwrap
 def test_rlimit_fsize_stops_a_file_that_grows_too_large(tmp_path: Path) -> None:
     _result, text = run_commands(
         tmp_path, "(head -c 3000000 /dev/zero > big) 2>/dev/null; echo rc=$? > result",

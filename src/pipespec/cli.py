@@ -264,9 +264,7 @@ def _run(args: argparse.Namespace) -> int:
               "the bubblewrap sandbox", file=sys.stderr)  # fmt: skip
     result = dry_run(Path(args.directory), Path(args.out) if args.out else None, opts)
     if args.format == "json":
-        print(
-            json.dumps({**result.summary(), "out": str(result.out)}, indent=2, ensure_ascii=True)
-        )
+        print(json.dumps({**result.summary(), "out": str(result.out)}, indent=2, ensure_ascii=True))
     else:
         sys.stdout.write(result.text())
         print(f"[pipespec] output in {result.out}", file=sys.stderr)

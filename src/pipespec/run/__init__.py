@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..check import UsageError, check_paths
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, visible
 from ..load import MAX_BYTES, load_text
 from . import beneath, build, sandbox, standins
 from .artifacts import MAX_SECONDARY, Collected, Deadline, collect, identifier_problem
@@ -53,32 +52,16 @@ MAX_CALLS = 1000
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-_CONTROL = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]"
-)
-#: Workflow commands a CI runner finds anywhere in a line: GitHub's legacy ``##[...]``
-#: and Azure Pipelines' ``##vso[...]``.
-_ANYWHERE = re.compile(r"##(?=\[|vso\[)")
-
-
 def inert(line: str) -> str:
-    """``line`` safe for a terminal and a CI log: control characters (C0 but tab, DEL, C1,
-    line separators, bidirectional overrides) as ``\\xNN`` or ``\\uNNNN``, a byte that
-    was not UTF-8 (a surrogate escape) as ``\\xNN``, a leading ``::`` (a GitHub Actions
-    workflow command) as ``\\x3a:``, and ``##[`` or ``##vso[`` anywhere as ``#\\x23[``."""
-    line = _CONTROL.sub(lambda m: _escape(m.group()), line)
-    line = _ANYWHERE.sub("#\\\\x23", line)
+    """``line`` safe for a terminal and a CI log: what :func:`pipespec.findings.visible`
+    escapes (control characters, line separators, bidi controls, bytes that were not
+    UTF-8, the second "#" of ``##[``), but for tabs, which a build log keeps; and a leading
+    ``::`` (a GitHub Actions workflow command, after any white space) as ``\\x3a:``."""
+    line = "\t".join(visible(part) for part in line.split("\t"))
     stripped = line.lstrip()
     if stripped.startswith("::"):
         line = line[: len(line) - len(stripped)] + "\\x3a" + stripped[1:]
     return line
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class SandboxUnavailable(UsageError):

@@ -133,10 +133,7 @@ def argv(bwrap: str, layout: Layout, limits: Limits = LIMITS) -> list[str]:
     args += ["--perms", "1777", "--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
     args += ["--perms", "1777", "--size", str(limits.home_size), "--tmpfs", INSIDE_HOME]
     for prefix in python_dirs():
-        parents = Path(prefix).parents
-        for parent in reversed([str(p) for p in parents if str(p) not in ("/", INSIDE_HOME)]):
-            args += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700
-        args += ["--ro-bind", prefix, prefix]
+        args += _python_binds(prefix)
     args += ["--ro-bind", str(layout.tools), INSIDE_TOOLS]
     args += ["--bind", str(layout.state), INSIDE_STATE]
     for parent in ("/codebuild", "/codebuild/output"):
@@ -153,6 +150,33 @@ def python_dirs() -> list[str]:
     when it is not already under /usr."""
     prefix = os.path.realpath(sys.base_prefix)
     return [] if prefix == "/usr" or prefix.startswith("/usr/") else [prefix]
+
+
+def _python_binds(prefix: str) -> list[str]:
+    """Only what ``python -I -S`` needs of an installation outside /usr: the interpreter,
+    libpython and the standard library, with site-packages hidden (a conda or ``--prefix
+    $HOME`` installation holds much more than that, tokens included)."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    lib = os.path.join(prefix, "lib")
+    stdlib = os.path.join(lib, version)
+    wanted = [python(), stdlib]
+    with contextlib.suppress(OSError):
+        wanted += [os.path.join(lib, n) for n in sorted(os.listdir(lib))
+                   if n.startswith("libpython") and ".so" in n]  # fmt: skip
+    args: list[str] = []
+    made: set[str] = {"/", INSIDE_HOME}
+    for path in wanted:
+        if not path.startswith(prefix + "/") or not os.path.exists(path):
+            continue
+        for parent in reversed([str(p) for p in Path(path).parents]):
+            if parent not in made:
+                made.add(parent)
+                args += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700
+        args += ["--ro-bind", path, path]
+    site = os.path.join(stdlib, "site-packages")
+    if os.path.isdir(site):
+        args += ["--perms", "0755", "--tmpfs", site]  # hidden: -S never imports from it
+    return args
 
 
 def python() -> str:

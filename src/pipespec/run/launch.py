@@ -122,13 +122,23 @@ def kill_marked(marker: bytes) -> int:
     return killed
 
 
-def _disk_use(root: Path, limit_files: int) -> tuple[int, int]:
-    """(apparent bytes, entries) under ``root``, without following symlinks."""
+def _disk_use(roots: Sequence[Path], limit_files: int) -> tuple[int, int]:
+    """(bytes, entries) under ``roots``, without following symlinks. A file counts for the
+    larger of its apparent size and its blocks (a sparse file for what it claims, a
+    preallocated one for what it holds). A directory the build made unreadable is opened
+    up first (the build's files are the caller's, or root reads them anyway)."""
     total = entries = 0
-    stack = [str(root)]
+    stack = [str(r) for r in roots]
     while stack and entries <= limit_files:
+        path = stack.pop()
         try:
-            it = os.scandir(stack.pop())
+            it = os.scandir(path)
+        except PermissionError:
+            try:
+                os.chmod(path, 0o700, follow_symlinks=False)
+                it = os.scandir(path)
+            except OSError:
+                continue
         except OSError:
             continue
         with it:
@@ -138,16 +148,29 @@ def _disk_use(root: Path, limit_files: int) -> tuple[int, int]:
                     st = e.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                total += st.st_size
+                total += max(st.st_size, st.st_blocks * 512)
                 if stat.S_ISDIR(st.st_mode):
                     stack.append(e.path)
     return total, entries
 
 
+def _free(path: Path) -> int:
+    """Bytes free for unprivileged users on the filesystem of ``path``."""
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return 0
+    return st.f_bavail * st.f_frsize
+
+
+#: How often the watch looks at what the build wrote (seconds).
+WATCH_INTERVAL = 0.1
+
+
 def launch(
     argv: Sequence[str], layout: Layout, *, timeout: float, status: bool = True,
     limits: Limits = LIMITS, cgroup: Cgroup | None = None, marker: bytes = b"",
-    watch: Path | None = None, setsid: bool = False, stopped: list[str] | None = None,
+    watch: Sequence[Path] = (), setsid: bool = False, stopped: list[str] | None = None,
     env_data: bytes | None = None, cwd: Path | None = None,
 ) -> tuple[int, str, str]:  # fmt: skip
     """Start ``argv`` with an empty environment; (exit status, output, status text).
@@ -216,21 +239,24 @@ def launch(
         r.start()
     deadline = started + timeout
     timed_out = False
+    free_at_start = _free(watch[0]) if watch else 0
     while True:
         try:
-            proc.wait(timeout=0.2)
+            proc.wait(timeout=WATCH_INTERVAL)
             break
         except subprocess.TimeoutExpired:
             pass
         if time.monotonic() > deadline:
             timed_out = True
             break
-        if watch is not None and stopped is not None:
+        if watch and stopped is not None:
             used, entries = _disk_use(watch, limits.disk_files)
-            if used > limits.disk or entries > limits.disk_files:
+            # the filesystem as a whole too: whatever the walk cannot see still takes space
+            lost = free_at_start - _free(watch[0]) if free_at_start else 0
+            if used > limits.disk or entries > limits.disk_files or lost > 2 * limits.disk:
                 stopped.append(
                     f"the build wrote more than {limits.disk:,} bytes or {limits.disk_files:,}"
-                    " files under the source directory"
+                    " files where it may write"
                 )
                 break
     with contextlib.suppress(OSError):

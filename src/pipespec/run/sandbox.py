@@ -145,7 +145,8 @@ def run(
     try:
         code, out, status = launch(
             full, layout, timeout=timeout, limits=limits, cgroup=cgroup,
-            marker=marker.encode(), watch=layout.src, setsid=setsid, stopped=stopped,
+            marker=marker.encode(), watch=(layout.src, layout.state, layout.home, layout.tmp),
+            setsid=setsid, stopped=stopped,
             env_data=env_data, cwd=None if layout.sandboxed else layout.src,
         )  # fmt: skip
     finally:
@@ -187,6 +188,9 @@ def run(
     if cgroup.dirs:
         report.limits["cgroup"] = ", ".join(cgroup.limits)
         report.process_limit = f"pids cgroup, max {limits.processes}"
+    elif root and not layout.sandboxed:
+        report.process_limit = "none (uid 0 is exempt from RLIMIT_NPROC, and no cgroup)"
+        report.limits["processes"] = "not limited (uid 0 without a cgroup)"
     else:
         report.process_limit = f"RLIMIT_NPROC {limits.processes}"
     layers.append("limits: " + ", ".join(f"{k} {v}" for k, v in report.limits.items()))
