@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -83,11 +84,19 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def render_output(
-    command: str, findings: list[Finding], sources: dict[str, list[str]], lang: Lang
+    command: str,
+    findings: list[Finding],
+    sources: dict[str, list[str]] | Callable[[str, int], str],
+    lang: Lang,
 ) -> str:
-    """The console transcript: the command, the findings with source lines, the exit code."""
+    """The console transcript: the command, the findings with source lines, the exit code.
+
+    ``sources`` is the lines of each file shown, or a function from (path, line) to the
+    line (:meth:`pipespec.check.Result.source`)."""
 
     def source(path: str, line: int) -> str:
+        if callable(sources):
+            return sources(path, line)
         lines = sources.get(path, [])
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
@@ -123,11 +132,8 @@ class CheckDirective(SphinxDirective):
         files = (
             [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())
         )
-        sources: dict[str, list[str]] = {}
-        for f in files:
+        for f in files:  # noted, never opened: the lines shown come from what check read
             self.env.note_dependency(str(f))
-            rel = _shown(f, root)
-            sources[rel] = f.read_text(encoding="utf-8", errors="replace").splitlines()
         expect = self.options.get("expect")
         if expect == "clean" and result.findings:
             raise self.error(f"pipespec-check: expected no findings for {shown}")
@@ -135,7 +141,7 @@ class CheckDirective(SphinxDirective):
             raise self.error(f"pipespec-check: expected findings for {shown}")
         flags = ([f"--kind {kind}"] if kind else []) + [f"--lang {lang}"]
         command = " ".join(["pipespec", "check", *flags, shown])
-        text = render_output(command, result.findings, sources, lang)
+        text = render_output(command, result.findings, result.source, lang)
         block = nodes.literal_block(text, text, classes=["pipespec-output"])
         block["language"] = "console"
         return [block]
