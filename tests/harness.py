@@ -12,6 +12,7 @@ slowest and the largest are printed at the end of the session by ``tests/conftes
 from __future__ import annotations
 
 import io
+import os
 import time
 import tracemalloc
 from collections import defaultdict
@@ -141,3 +142,18 @@ def run_cli(args: list[str]) -> tuple[int, str, str]:
     out.flush()
     err.flush()
     return code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")
+
+
+def processes_with(tag: str) -> list[int]:
+    """The processes whose environment holds ``tag`` (a dry run's build variable, which
+    every process of that build inherits and no other process has)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as fh:
+                    if tag.encode() in fh.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import processes_with
 
 from pipespec.run import sandbox
 
@@ -89,21 +90,6 @@ def _snapshot(base: Path, skip: set[str]) -> dict[str, tuple[int, int, int]]:
             st = os.lstat(os.path.join(dirpath, name))
             seen[os.path.join(rel, name)] = (st.st_mode, st.st_size, st.st_mtime_ns)
     return seen
-
-
-def _marked(tag: str) -> list[int]:
-    """The processes still carrying this run's tag (a project variable of the build, so
-    every process of the build has it; other runs on the machine do not)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as fh:
-                    if tag.encode() in fh.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
 
 
 class Tree:
@@ -255,7 +241,7 @@ def _check(tree: Tree, runner: list[str]) -> None:
     # nothing outside --out, no run directory left, no process left
     assert _snapshot(tree.base, {"out", "tmp"}) == before
     assert os.listdir(tree.base / "tmp") == []
-    assert _marked(tag) == []
+    assert processes_with(tag) == []
     for path in spec.get("host_absent", []):
         assert not os.path.lexists(path), path
     # nothing of the caller's secrets anywhere in what pipespec wrote or said

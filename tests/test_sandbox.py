@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from harness import processes_with
 
 from pipespec.run import RunOptions, RunResult, SandboxError, build, confine, dry_run, sandbox
 
@@ -235,20 +236,6 @@ def test_the_status_comes_from_its_own_channel_only() -> None:
 # ----------------------------------------------------------------------------- processes
 
 
-def _marked(tag: str) -> list[int]:
-    """The processes carrying ``tag``, a project variable every process of the build has."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as fh:
-                    if tag.encode() in fh.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
-
 DAEMONS = (
     "setsid sh -c 'echo $$ > d1; exec sleep 300' > /dev/null 2>&1 &",
     "nohup sh -c 'echo $$ > d2; exec sleep 301' > /dev/null 2>&1 &",
@@ -266,7 +253,7 @@ def test_no_process_outlives_the_run(tmp_path: Path, unsafe: bool) -> None:
     result, text = run_commands(tmp_path, *DAEMONS, unsafe=unsafe, env={"PIPESPEC_TEST_RUN": tag})
     assert text == "started\n", result.text()
     assert result.sandbox["timed_out"] is False
-    assert _marked(f"PIPESPEC_TEST_RUN={tag}") == []
+    assert processes_with(f"PIPESPEC_TEST_RUN={tag}") == []
 
 
 def test_no_process_outlives_the_run_under_load(tmp_path: Path) -> None:

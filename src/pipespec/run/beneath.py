@@ -237,11 +237,21 @@ def open_dir(dirfd: int, path: str) -> int:
     found = _openat2(dirfd, path, flags, _RESOLVE_NO_SYMLINKS)
     if found is not None:
         return found
+    return _descend(dirfd, path, create=False)
+
+
+def _descend(dirfd: int, path: str, *, create: bool) -> int:
+    """``path`` beneath ``dirfd`` one directory at a time, never through a symlink or
+    ``..`` (and making the missing ones when ``create``); a descriptor for the last."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC
     fd = os.dup(dirfd)
     try:
         for name in _parts(path):
             if name == "..":
                 raise Escape(path)
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o755, dir_fd=fd)
             sub = os.open(name, flags, dir_fd=fd)
             os.close(fd)
             fd = sub
@@ -295,20 +305,7 @@ def walk(
 
 def make_dirs(dirfd: int, path: str) -> int:
     """``mkdir -p path`` beneath ``dirfd`` (no symlink followed); a descriptor for it."""
-    fd = os.dup(dirfd)
-    try:
-        for name in _parts(path):
-            if name == "..":
-                raise Escape(path)
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(name, 0o755, dir_fd=fd)
-            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC, dir_fd=fd)
-            os.close(fd)
-            fd = sub
-        return fd
-    except BaseException:
-        os.close(fd)
-        raise
+    return _descend(dirfd, path, create=True)
 
 
 def write_new(dirfd: int, path: str, data: bytes) -> None:
