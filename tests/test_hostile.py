@@ -86,6 +86,16 @@ def test_doubling_alias_chain() -> None:
     only(checked(text, "doubling alias chain (2^64)"), "LD007", "alias bomb")
 
 
+def test_few_aliases_of_one_large_value() -> None:
+    # 3 nodes short of nothing, but a gigabyte to whatever reads the values: the dry run's
+    # driver script wrote each command four times and was killed by the kernel at 24 GB.
+    big = "A" * (1 << 20)
+    text = f"version: 0.2\nphases:\n  build:\n    commands:\n      - &s {big}\n"
+    text += "      - *s\n" * 3000
+    found = checked(text, "3,000 aliases of a 1 MiB string", seconds=5)
+    only(found, "LD013", "aliases repeat a large value")
+
+
 def test_merge_key_bomb_of_empty_mappings() -> None:
     # Merging expands nothing visible, so counting values alone never stopped it: 8^10
     # merges of {} ran for minutes before merges counted as nodes.

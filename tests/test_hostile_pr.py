@@ -178,6 +178,11 @@ class Tree:
                 pytest.skip("no C compiler for the case's shared library")
             subprocess.run([cc, "-shared", "-fPIC", "-o", str(self.src / name),
                             str(self.src / source)], check=True)  # fmt: skip
+        bomb = setup.get("alias_bomb")
+        if bomb:
+            text = "version: 0.2\nphases:\n  build:\n    commands:\n"
+            text += f"      - &s {'A' * bomb['size']}\n" + "      - *s\n" * bomb["count"]
+            (self.src / "buildspec.yml").write_text(text)
         for name, size in setup.get("sparse", {}).items():
             with open(self.src / name, "wb") as fh:
                 fh.truncate(size)

@@ -14,7 +14,7 @@ from pipespec.rules import RULES, Rule
 
 LEFTOVER = re.compile(r"\{[a-z_]+(?:![rs])?\}")
 #: Rules without examples: limits and pipespec's own errors cannot be shown in a few lines.
-NO_EXAMPLE = {"LD006", "LD007", "LD008", "LD009", "LD010", "PS001", "PS003", "PS004",
+NO_EXAMPLE = {"LD006", "LD007", "LD013", "LD008", "LD009", "LD010", "PS001", "PS003", "PS004",
               "PS999", "IF104", "SH0000", "SH0001"}  # fmt: skip
 
 

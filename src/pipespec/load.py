@@ -31,6 +31,9 @@ Lang = Literal["en", "ja"]
 #: Explicit limits. Hitting one is a finding, never a crash or a hang.
 MAX_BYTES = 10 * 1024 * 1024
 MAX_NODES = 200_000
+#: Characters of scalar values after alias expansion (a 1 MiB string aliased a thousand
+#: times is a few nodes, but a gigabyte to every consumer).
+MAX_EXPANDED_CHARS = MAX_BYTES
 MAX_DEPTH = 100
 #: Numbers longer than this are refused (Python's int() limit is 4300 digits).
 MAX_NUMBER_CHARS = 4000
@@ -62,6 +65,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "LD007": (
         "document expands to more than {limit} nodes (alias bomb?); not checked",
         "展開後のノード数が上限 {limit} を超えました (エイリアス爆弾の可能性)。検査しません",
+    ),
+    "LD013": (
+        "document expands to more than {limit} characters of values (aliases repeat a large "
+        "value); not checked",
+        "エイリアスが大きな値を繰り返すため、展開後の値が上限の {limit} 文字を超えます。"
+        "検査しません",
     ),
     "LD008": (
         "nesting deeper than {limit} levels; not checked",

@@ -16,6 +16,7 @@ import yaml
 from .findings import Severity
 from .load import (
     MAX_DEPTH,
+    MAX_EXPANDED_CHARS,
     MAX_NODES,
     MAX_NUMBER_CHARS,
     Document,
@@ -175,6 +176,7 @@ class _YamlBuilder:
         self.doc = doc
         self.lang = lang
         self.count = 0
+        self.chars = 0  #: characters of scalar values built so far, aliases counted each time
         self.constructor = yaml.constructor.SafeConstructor()
         self.end = _end(doc.text)
         #: the collections being built, outermost first: an alias to one of them is a cycle
@@ -240,6 +242,11 @@ class _YamlBuilder:
             raise _Abort
         self.doc.positions.setdefault(path, self._pos(node))
         if isinstance(node, yaml.ScalarNode):
+            self.chars += len(node.value)
+            if self.chars > MAX_EXPANDED_CHARS:
+                self.doc.add("LD013", Severity.ERROR, self._pos(node), self.lang,
+                             limit=MAX_EXPANDED_CHARS)  # fmt: skip
+                raise _Abort
             value = self._scalar(node)
             if not node.style and not isinstance(value, str) and value is not None:
                 self.doc.plain_scalars[path] = node.value

@@ -95,6 +95,19 @@ _LOADER: list[tuple[str, str, Severity, str, str, str, str, str]] = [
         "",
     ),
     (
+        "LD013",
+        "alias-expansion-size",
+        E,
+        "Aliases repeat a large value so often that the document's values add up to more "
+        "characters than pipespec allows (10,485,760, the size limit of a file). It is not "
+        "checked: every tool that reads it would hold each copy.",
+        "エイリアスが大きな値を何度も繰り返すため、展開後の値の文字数が上限 (10,485,760、ファイルの"
+        "大きさの上限と同じ) を超えます。読むツールはどれもその数だけ写しを持つことになるので、検査しません。",
+        "",
+        "",
+        "",
+    ),
+    (
         "LD008",
         "nesting-depth-limit",
         E,

@@ -218,6 +218,8 @@ def _env(spec: dict[str, Any], opts: RunOptions, layout: sandbox.Layout) -> dict
     for name, value in variables.items() if isinstance(variables, dict) else []:
         if isinstance(value, bool):
             value = "true" if value else "false"
+        if isinstance(value, (list, dict)):
+            continue  # CodeBuild takes scalars only (and str() of an aliased tree is huge)
         env[str(name)] = "" if value is None else str(value)
     for section in ("parameter-store", "secrets-manager"):
         names = block.get(section)
