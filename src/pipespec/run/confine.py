@@ -15,7 +15,8 @@ given to the command only by the final ``execve``.
 * **no_new_privs**, so nothing the commands run can gain privileges (setuid binaries).
 * **seccomp**: a filter refuses the keyring calls (not namespaced: the caller's session
   keyring would be readable), io_uring, bpf, perf, userfaultfd, mounts, modules, kexec,
-  swap, reboot and namespaces (:data:`DENIED`), and kills other architectures' calls.
+  swap, reboot and namespaces (:data:`DENIED`), sockets of other families than Unix, IP
+  and netlink (AF_VSOCK is not namespaced), and kills other architectures' calls.
 * **Landlock** (Linux >= 5.13), when the kernel has it: reads and execution only beneath
   the ``--ro`` and ``--rw`` directories, writes only beneath ``--rw``; TCP bind and connect
   denied (ABI >= 4); signals and abstract Unix sockets scoped to the sandbox (ABI >= 6).
@@ -211,6 +212,9 @@ DENIED = {
     "acct": (163, 89, errno.EPERM),
 }  # fmt: skip
 _CLONE = {"x86_64": 56, "aarch64": 220}
+_SOCKET = {"socket": (41, 198), "socketpair": (53, 199)}
+#: The socket families a build may open: AF_UNIX, AF_INET, AF_INET6, AF_NETLINK.
+SOCKET_FAMILIES = (1, 2, 10, 16)
 
 
 class _SockFilter(ctypes.Structure):
@@ -229,31 +233,43 @@ class _SockFprog(ctypes.Structure):
 def seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
     """The classic BPF filter for ``machine`` (``os.uname().machine``), as (code, jt, jf, k):
     another architecture (a 32-bit binary, x32) is killed, :data:`DENIED` answer their
-    errno, clone with a namespace flag EPERM, everything else is allowed."""
-    arch = _ARCH[machine]
+    errno, clone with a namespace flag EPERM, a socket of another family than
+    :data:`SOCKET_FAMILIES` EAFNOSUPPORT (AF_VSOCK would reach the hypervisor past the
+    network namespace), everything else is allowed."""
     index = 0 if machine == "x86_64" else 1
-    denied = sorted(DENIED.items(), key=lambda item: item[0])
-    errnos = sorted({e for _, (*_, e) in denied})
-    # layout: header, one JEQ per denied syscall, JEQ clone, ALLOW, clone check, returns
-    head = [(_LD_ABS_W, 0, 0, 4), (_JEQ, 1, 0, arch), (_RET, 0, 0, _RET_KILL), (_LD_ABS_W, 0, 0, 0)]
-    checks = len(denied) + 1 + (1 if machine == "x86_64" else 0)
-    returns_at = len(head) + checks + 1 + 3  # after the ALLOW and the 3-line clone check
-    ret_index = {e: returns_at + i for i, e in enumerate(errnos)}
-    kill_at = returns_at + len(errnos)
-    prog = list(head)
+    # (code, jump-if-true label, jump-if-false label, k): labels are resolved below
+    code: list[tuple[int, str, str, int]] = [
+        (_LD_ABS_W, "", "", 4), (_JEQ, "", "kill", _ARCH[machine]), (_LD_ABS_W, "", "", 0),
+    ]  # fmt: skip
     if machine == "x86_64":
-        prog.append((_JGE, kill_at - len(prog) - 1, 0, _X32_BIT))
-    for _, numbers in denied:
-        prog.append((_JEQ, ret_index[numbers[2]] - len(prog) - 1, 0, numbers[index]))
-    clone_at = len(prog) + 2
-    prog.append((_JEQ, clone_at - len(prog) - 1, 0, _CLONE[machine]))
-    prog.append((_RET, 0, 0, _RET_ALLOW))
-    prog.append((_LD_ABS_W, 0, 0, 16))  # the low half of args[0], clone's flags
-    prog.append((_JSET, ret_index[errno.EPERM] - len(prog) - 1, 0, _CLONE_NEW))
-    prog.append((_RET, 0, 0, _RET_ALLOW))
-    prog += [(_RET, 0, 0, _RET_ERRNO | e) for e in errnos]
-    prog.append((_RET, 0, 0, _RET_KILL))
-    assert len(prog) == kill_at + 1 and all(0 <= jt < 256 for _, jt, _, _ in prog)
+        code.append((_JGE, "kill", "", _X32_BIT))
+    for _, numbers in sorted(DENIED.items()):
+        code.append((_JEQ, f"errno {numbers[2]}", "", numbers[index]))
+    code.append((_JEQ, "clone", "", _CLONE[machine]))
+    for call in ("socket", "socketpair"):
+        code.append((_JEQ, "socket", "", _SOCKET[call][index]))
+    code.append((_RET, "", "", _RET_ALLOW))
+    labels: dict[str, int] = {}
+    labels["clone"] = len(code)
+    code += [(_LD_ABS_W, "", "", 16), (_JSET, f"errno {errno.EPERM}", "", _CLONE_NEW),
+             (_RET, "", "", _RET_ALLOW)]  # fmt: skip
+    labels["socket"] = len(code)
+    code.append((_LD_ABS_W, "", "", 16))  # the family, socket's first argument
+    code += [(_JEQ, "allow", "", family) for family in SOCKET_FAMILIES]
+    code.append((_RET, "", "", _RET_ERRNO | errno.EAFNOSUPPORT))
+    labels["allow"] = len(code)
+    code.append((_RET, "", "", _RET_ALLOW))
+    for e in sorted({n[2] for n in DENIED.values()} | {errno.EPERM}):
+        labels[f"errno {e}"] = len(code)
+        code.append((_RET, "", "", _RET_ERRNO | e))
+    labels["kill"] = len(code)
+    code.append((_RET, "", "", _RET_KILL))
+
+    def offset(label: str, at: int) -> int:
+        return labels[label] - at - 1 if label else 0
+
+    prog = [(op, offset(t, i), offset(f, i), k) for i, (op, t, f, k) in enumerate(code)]
+    assert all(0 <= jt < 256 and 0 <= jf < 256 for _, jt, jf, _ in prog)
     return prog
 
 
