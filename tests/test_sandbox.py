@@ -199,19 +199,30 @@ def test_the_disk_watch_opens_up_a_directory_the_build_hid(
     hidden.mkdir()
     (hidden / "x").write_bytes(b"x" * 5000)
     hidden.chmod(0o300)  # as an unprivileged parent meets it (root would read it anyway)
-    real = os.scandir
+    real = launch.beneath.open_dir
     refused: list[str] = []
 
-    def scandir(path: str) -> object:
-        if path == str(hidden) and not refused:
-            refused.append(path)
-            raise PermissionError(13, "Permission denied", path)
-        return real(path)
+    def open_dir(fd: int, rel: str) -> int:
+        if rel == "h" and not refused:
+            refused.append(rel)
+            raise PermissionError(13, "Permission denied", rel)
+        return real(fd, rel)
 
-    monkeypatch.setattr(launch.os, "scandir", scandir)
+    monkeypatch.setattr(launch.beneath, "open_dir", open_dir)
     used, entries = launch._disk_use([tmp_path], 100)
     assert refused and used >= 5000 and entries == 2
     assert hidden.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_disk_watch_follows_no_symlink(tmp_path: Path) -> None:
+    """A build that swaps a directory for a link to / is not walked into /."""
+    from pipespec.run import launch
+
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "f").write_bytes(b"x" * 100)
+    (tmp_path / "root").symlink_to("/")
+    used, entries = launch._disk_use([tmp_path], 100_000)
+    assert entries == 3 and used < 1_000_000
 
 
 @needs_bwrap

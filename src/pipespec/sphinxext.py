@@ -174,24 +174,27 @@ class RunDirective(SphinxDirective):
             self.env.note_dependency(str(f))
         shown = _shown(target, root)
         got = _dry_run_or_record(target, shown, config, Path(self.env.app.confdir))
+        from .run import inert, record
+
+        text = "\n".join(inert(line) for line in record.text(got).splitlines()) + "\n"
         expect = self.options.get("expect")
         if expect == "success" and got["exit_code"] != 0:
-            raise self.error(f"pipespec-run: {shown} failed:\n{got['log']}")
+            raise self.error(f"pipespec-run: {shown} failed:\n{text}")
         if expect == "failure" and got["exit_code"] == 0:
             raise self.error(f"pipespec-run: {shown} was expected to fail")
-        log = f"$ pipespec run {shown} --out out\n{got['log']}"
+        log = f"$ pipespec run {shown} --out out\n{text}"
         block = nodes.literal_block(log, log, classes=["pipespec-output"])
         block["language"] = "console"
         out: list[nodes.Node] = [block]
         show = self.options.get("show", "").split()
         files: dict[str, str] = got["files"]
-        for caption, text in files.items():
+        for caption, body in files.items():
             kind = caption.split("/")[1]
             if kind not in show:
                 continue
             container = nodes.container(classes=["literal-block-wrapper", "pipespec-rendered"])
             container += nodes.caption(caption, "", nodes.Text(caption))
-            lit = nodes.literal_block(text, text, classes=["pipespec-rendered-file"])
+            lit = nodes.literal_block(body, body, classes=["pipespec-rendered-file"])
             lit["language"] = "json" if caption.endswith(".json") else "yaml"
             container += lit
             out.append(container)
@@ -210,7 +213,10 @@ def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) 
     records = Path(confdir, config.pipespec_run_records) if config.pipespec_run_records else None
     path = records / record.file_name(shown) if records is not None else None
     saved = record.load(path) if path is not None else None
-    digest = record.inputs(target)
+    options = RunOptions(timeout=60, unsafe_no_sandbox=False)
+    digest = record.inputs(target, f"timeout={options.timeout:g} "
+                           f"source_version={options.source_version} region={options.region} "
+                           f"account={options.account}")  # fmt: skip
     unsafe = bool(config.pipespec_run_unsafe_no_sandbox)
     isolation = sandbox.isolation()
     if not isolation.ok and not unsafe:
@@ -229,8 +235,8 @@ def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) 
             "conf.py to run it unsandboxed (never for sources you do not trust)"
         )
     with tempfile.TemporaryDirectory() as tmp:
-        result = dry_run(target, Path(tmp) / "out",
-                         RunOptions(timeout=60, unsafe_no_sandbox=not isolation.ok))  # fmt: skip
+        options.unsafe_no_sandbox = not isolation.ok
+        result = dry_run(target, Path(tmp) / "out", options)
         fresh = record.make(shown, digest, result)
     if path is not None and isolation.ok and (saved is None or not record.same(saved, fresh)):
         if os.environ.get("PIPESPEC_RECORD_RUNS") == "1":

@@ -28,7 +28,8 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 def _which(name: str) -> str | None:
     """``name`` on PATH, absolute entries only (a relative entry would find a program
-    planted in the checked-out tree), then in the usual system directories."""
+    planted in the checked-out tree). Only PATH: a caller that leaves bwrap off it (a
+    test, a CI step) gets the refusal, as it asked."""
     dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d)]
     for d in dirs:
         candidate = os.path.join(d, name)

@@ -164,14 +164,6 @@ def landlock_enforce(fd: int) -> None:
         os.close(fd)
 
 
-def landlock(writable: Sequence[str], readable: Sequence[str]) -> int:
-    """Restrict the calling process with Landlock; the ABI applied (0: no Landlock here)."""
-    fd, abi = landlock_prepare(writable, readable)
-    no_new_privs()
-    landlock_enforce(fd)
-    return abi
-
-
 def no_new_privs() -> None:
     libc = _libc()
     if libc is not None and libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):

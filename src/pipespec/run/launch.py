@@ -5,6 +5,7 @@ what it writes, the timeout, and the sweep that leaves no process behind.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import stat
@@ -15,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import beneath
 from .layout import LIMITS, Layout, Limits
 
 
@@ -123,35 +125,71 @@ def kill_marked(marker: bytes) -> int:
 
 
 def _disk_use(roots: Sequence[Path], limit_files: int) -> tuple[int, int]:
-    """(bytes, entries) under ``roots``, without following symlinks. A file counts for the
-    larger of its apparent size and its blocks (a sparse file for what it claims, a
-    preallocated one for what it holds). A directory the build made unreadable is opened
-    up first (the build's files are the caller's, or root reads them anyway)."""
+    """(bytes, entries) under ``roots``, each walked by descriptors, never through a symlink
+    (the build may swap a directory for a link to ``/`` while it is looked at). A file
+    counts for the larger of its apparent size and its blocks (a sparse file for what it
+    claims, a preallocated one for what it holds). A directory the build made unreadable
+    is opened up first (its files are the caller's, or root reads them anyway)."""
     total = entries = 0
-    stack = [str(r) for r in roots]
-    while stack and entries <= limit_files:
-        path = stack.pop()
+    for root in roots:
         try:
-            it = os.scandir(path)
-        except PermissionError:
-            try:
-                os.chmod(path, 0o700, follow_symlinks=False)
-                it = os.scandir(path)
-            except OSError:
-                continue
+            root_fd = beneath.open_root(root)
         except OSError:
             continue
-        with it:
-            for e in it:
-                entries += 1
-                try:
-                    st = e.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                total += max(st.st_size, st.st_blocks * 512)
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(e.path)
+        try:
+            stack = [""]
+            while stack and entries <= limit_files:
+                rel = stack.pop()
+                for name, st in _listing(root_fd, rel):
+                    entries += 1
+                    total += max(st.st_size, st.st_blocks * 512)
+                    if stat.S_ISDIR(st.st_mode):
+                        stack.append(f"{rel}/{name}" if rel else name)
+        finally:
+            os.close(root_fd)
     return total, entries
+
+
+def _listing(root_fd: int, rel: str) -> list[tuple[str, os.stat_result]]:
+    """The entries of the directory ``rel`` beneath ``root_fd`` (none if it is gone)."""
+    for attempt in (1, 2):
+        try:
+            fd = beneath.open_dir(root_fd, rel)
+        except PermissionError:
+            if attempt == 2 or not _open_up(root_fd, rel):
+                return []
+            continue
+        except OSError:
+            return []
+        try:
+            return [(n, os.stat(n, dir_fd=fd, follow_symlinks=False)) for n in os.listdir(fd)]
+        except OSError:
+            return []
+        finally:
+            os.close(fd)
+    return []
+
+
+def _open_up(root_fd: int, rel: str) -> bool:
+    """chmod 0700 the directory ``rel`` (itself, not a symlink in its place)."""
+    parent, _, name = rel.rpartition("/")
+    try:
+        pfd = beneath.open_dir(root_fd, parent)
+    except OSError:
+        return False
+    try:
+        fd = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=pfd)
+    except OSError:
+        return False
+    finally:
+        os.close(pfd)
+    try:
+        os.chmod(f"/proc/self/fd/{fd}", 0o700)  # the directory this descriptor holds
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _free(path: Path) -> int:
@@ -169,7 +207,7 @@ WATCH_INTERVAL = 0.1
 
 def launch(
     argv: Sequence[str], layout: Layout, *, timeout: float, status: bool = True,
-    limits: Limits = LIMITS, cgroup: Cgroup | None = None, marker: bytes = b"",
+    limits: Limits = LIMITS, cgroup: Cgroup | None = None,
     watch: Sequence[Path] = (), setsid: bool = False, stopped: list[str] | None = None,
     env_data: bytes | None = None, cwd: Path | None = None,
 ) -> tuple[int, str, str]:  # fmt: skip
@@ -250,13 +288,23 @@ def launch(
             timed_out = True
             break
         if watch and stopped is not None:
-            used, entries = _disk_use(watch, limits.disk_files)
+            try:
+                used, entries = _disk_use(watch, limits.disk_files)
+            except Exception:  # the watch must never end the parent; the next look counts
+                continue
             # the filesystem as a whole too: whatever the walk cannot see still takes space
             lost = free_at_start - _free(watch[0]) if free_at_start else 0
-            if used > limits.disk or entries > limits.disk_files or lost > 2 * limits.disk:
+            if used > limits.disk or entries > limits.disk_files:
                 stopped.append(
                     f"the build wrote more than {limits.disk:,} bytes or {limits.disk_files:,}"
                     " files where it may write"
+                )
+                break
+            if lost > 2 * limits.disk:
+                stopped.append(
+                    f"the filesystem of the build's directory lost more than "
+                    f"{2 * limits.disk:,} bytes of free space while it ran (by the build, or by "
+                    "something else on this machine)"
                 )
                 break
     with contextlib.suppress(OSError):
@@ -273,14 +321,22 @@ def launch(
 
 
 def _sealed(data: bytes) -> int:
-    """A read-only descriptor holding ``data`` (a memfd where there is one, else a
-    deleted temporary file)."""
+    """A descriptor holding ``data``: a memfd sealed against writes, growth and shrinking
+    where the kernel has them, else a deleted temporary file."""
     try:
-        fd = os.memfd_create("pipespec-args", os.MFD_CLOEXEC)
+        fd = os.memfd_create("pipespec-args", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     except (AttributeError, OSError):
         fd, name = tempfile.mkstemp(prefix="pipespec-args-")
         os.unlink(name)
-    os.write(fd, data)
+        sealed = False
+    else:
+        sealed = True
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    if sealed:
+        seals = fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals)
     os.lseek(fd, 0, os.SEEK_SET)
     os.set_inheritable(fd, True)
     return fd

@@ -33,8 +33,9 @@ class Limits:
     open_files: int = 1024  #: RLIMIT_NOFILE
     tmp_size: int = 512 * MiB  #: the /tmp tmpfs
     home_size: int = 256 * MiB  #: the $HOME tmpfs
-    disk: int = 2 * GiB  #: bytes (apparent sizes) under the source copy, watched
-    disk_files: int = 100_000  #: files and directories under the source copy, watched
+    disk: int = 2 * GiB  #: bytes the build may write where it may (the larger of apparent
+    #: size and blocks), watched every 0.1 s
+    disk_files: int = 100_000  #: files and directories it may make there, watched
     output: int = 4 * MiB  #: the build log kept; the rest is dropped
 
     def rlimits(self, timeout: float) -> dict[str, int]:

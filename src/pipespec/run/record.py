@@ -3,15 +3,19 @@
 A docs build shows the dry run's real output. Where the sandbox is available, the build
 runs it and checks that the record still matches; where it is not (a fresh machine
 without bubblewrap, a hosted builder without user namespaces), the build shows the record,
-but only while the directory is byte for byte the one that was run: a changed source tree
-needs the sandbox. Records are never written by hand: ``PIPESPEC_RECORD_RUNS=1`` makes a
-docs build (re)write the stale ones from real sandboxed runs, and CI, which has the
-sandbox, fails when one is stale.
+but only while the directory is the one that was run (:func:`inputs`): a changed source
+tree needs the sandbox. ``PIPESPEC_RECORD_RUNS=1`` makes a docs build (re)write the stale
+records from real sandboxed runs, and CI, which has the sandbox, fails when one is stale.
 
-A record is JSON: the directory as shown, the SHA-256 of its files (:func:`inputs`), the
-exit status, the log and the files the page shows (the first artifact's and the rendered
-ones). Lines that name the sandbox's layers (``[pipespec] sandbox: ...``) differ from
-machine to machine, so the comparison leaves them out (:func:`same`).
+A record is JSON: the directory as shown, the digest of its files and of the run's
+options, the exit status, the sandbox's layer lines (``layers``, which differ from machine
+to machine and are left out of :func:`same`), the rest of the log, and the files the page
+shows (the first artifact's and the rendered ones). What the build printed is all in
+``log`` and compared line for line: it cannot pass for a layer line.
+
+The digest says which directory a record belongs to, not who wrote it: a pull request that
+edits a source and its record together is caught by CI's sandboxed comparison, not by a
+docs build without the sandbox (see the threat-model page).
 """
 
 from __future__ import annotations
@@ -19,31 +23,40 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from . import RunResult, beneath
 
-#: Log lines that depend on the machine, not on the build (left out of comparisons).
-MACHINE_LINE = "[pipespec] sandbox: "
+#: What a record holds, with the type of each field.
+FIELDS: dict[str, type] = {
+    "directory": str, "inputs": str, "exit_code": int, "layers": list, "log": str, "files": dict,
+}  # fmt: skip
 MAX_RECORD_FILE = 1024 * 1024
+MAX_RECORD = 8 * 1024 * 1024
 
 
-def inputs(directory: Path) -> str:
-    """SHA-256 over the directory's entries (names, types, symlink targets, file bytes),
-    read beneath it, ``.git`` left out: what a dry run of it depends on."""
+def inputs(directory: Path, options: str = "") -> str:
+    """SHA-256 over what a dry run of ``directory`` depends on: every entry beneath it
+    (``.git`` left out), its name, type, permission bits and its bytes or symlink target,
+    each field length-prefixed so that no two trees hash alike; and ``options``."""
     digest = hashlib.sha256()
+
+    def field(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "big") + data)
+
+    field(options.encode())
     fd = beneath.open_root(directory)
     try:
         for e in beneath.walk(fd, 100_000, skip=frozenset({".git"})):
-            digest.update(e.path.encode("utf-8", "surrogateescape") + b"\0")
+            field(os.fsencode(e.path))
+            field(f"{stat.S_IFMT(e.mode):o} {stat.S_IMODE(e.mode):o}".encode())
             if e.is_file:
-                digest.update(b"f" + beneath.read_regular(fd, e.path, 64 * 1024 * 1024))
+                field(beneath.read_regular(fd, e.path, 64 * 1024 * 1024))
             elif e.is_symlink:
-                digest.update(b"l" + os.fsencode(os.readlink(e.path, dir_fd=fd)))
-            else:
-                digest.update(b"d" if e.is_dir else b"?")
-            digest.update(b"\0")
+                field(os.fsencode(os.readlink(e.path, dir_fd=fd)))
     finally:
         os.close(fd)
     return digest.hexdigest()
@@ -64,21 +77,46 @@ def shown_files(result: RunResult) -> dict[str, str]:
 
 
 def make(shown: str, digest: str, result: RunResult) -> dict[str, Any]:
+    """The record of ``result``: the layer lines pipespec wrote first, apart from the rest."""
+    lines = result.text().splitlines()
+    count = len(result.sandbox.get("layers", []))
+    count += 1 if lines and lines[0].startswith("[pipespec] WARNING: --unsafe-no-sandbox") else 0
     return {
         "directory": shown,
         "inputs": digest,
         "exit_code": result.exit_code,
-        "log": result.text(),
+        "layers": lines[:count],
+        "log": "\n".join(lines[count:]) + "\n",
         "files": shown_files(result),
     }
 
 
+def text(record: dict[str, Any]) -> str:
+    """The log as the run printed it: the layer lines, then the rest."""
+    return "".join(f"{line}\n" for line in record["layers"]) + str(record["log"])
+
+
 def load(path: Path) -> dict[str, Any] | None:
+    """The record at ``path``; None when there is none, or it is not one pipespec wrote."""
     try:
+        if path.is_symlink() or path.stat().st_size > MAX_RECORD:
+            return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or set(data) != set(FIELDS):
+        return None
+    if not all(isinstance(data[k], t) for k, t in FIELDS.items()):
+        return None
+    layers, files = data["layers"], data["files"]
+    if not all(isinstance(line, str) for line in layers):
+        return None
+    if not all(
+        isinstance(k, str) and isinstance(v, str) and k.startswith(("out/artifacts/",
+                   "out/rendered/")) for k, v in files.items()
+    ):  # fmt: skip
+        return None
+    return data
 
 
 def save(path: Path, record: dict[str, Any]) -> None:
@@ -87,20 +125,14 @@ def save(path: Path, record: dict[str, Any]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _comparable(record: dict[str, Any]) -> dict[str, Any]:
-    log = str(record.get("log", ""))
-    kept = [ln for ln in log.splitlines() if not ln.startswith(MACHINE_LINE)]
-    return {**record, "log": kept}
-
-
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two records say the same, but for the machine's sandbox lines."""
-    return _comparable(a) == _comparable(b)
+    """Whether two records say the same, but for the machine's layer lines."""
+    return {k: v for k, v in a.items() if k != "layers"} == {
+        k: v for k, v in b.items() if k != "layers"
+    }
 
 
 def file_name(shown: str) -> str:
-    """The record's file name for a directory shown as ``shown`` (``examples/x`` ->
-    ``examples--x.json``): one name, never a path."""
-    parts = shown.strip("/").split("/")
-    safe = ["".join(c if c.isalnum() or c in "-_." else "_" for c in p) for p in parts]
-    return "--".join(safe) + ".json"
+    """The record's file name for a directory shown as ``shown``: one name, never a path,
+    and a different one for every directory (``examples/x`` -> ``examples%2Fx.json``)."""
+    return quote(shown.strip("/"), safe="-_.") + ".json"

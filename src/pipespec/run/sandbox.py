@@ -12,7 +12,8 @@ Layers, outermost first (each is named in :class:`Report` and in the run's first
    reads its arguments from a sealed memory file, so the build's environment is not on
    any command line. When pipespec runs as root, the commands run as the unprivileged user
    :data:`SANDBOX_UID` (so ``RLIMIT_NPROC`` applies and no capability is left).
-2. **Landlock** (:mod:`pipespec.run.confine`, applied inside, last): reads and execution
+2. **Landlock** and **seccomp** (:mod:`pipespec.run.confine`, applied inside, after the
+   uid drop and the rlimits, seccomp last): reads and execution
    only beneath the bound directories, writes only beneath the writable ones, TCP denied,
    signals and abstract sockets scoped.
 3. **Resource limits** (:class:`Limits`): rlimits on address space, file size, open files,
@@ -145,7 +146,7 @@ def run(
     try:
         code, out, status = launch(
             full, layout, timeout=timeout, limits=limits, cgroup=cgroup,
-            marker=marker.encode(), watch=(layout.src, layout.state, layout.home, layout.tmp),
+            watch=(layout.src, layout.state, layout.home, layout.tmp),
             setsid=setsid, stopped=stopped,
             env_data=env_data, cwd=None if layout.sandboxed else layout.src,
         )  # fmt: skip
@@ -179,7 +180,7 @@ def run(
         "file size": f"{limits.file_size // MiB} MiB",
         "open files": str(limits.open_files),
         "CPU seconds per process": str(rlimits["CPU"]),
-        "written under the source": f"{limits.disk // MiB} MiB, {limits.disk_files} files",
+        "written by the build": f"{limits.disk // MiB} MiB, {limits.disk_files} files",
         "timeout": f"{timeout:g} s",
     }
     if layout.sandboxed:
@@ -187,6 +188,10 @@ def run(
         report.limits["$HOME"] = f"{limits.home_size // MiB} MiB"
     if cgroup.dirs:
         report.limits["cgroup"] = ", ".join(cgroup.limits)
+    if not any(k.startswith("memory") for k in cgroup.limits):
+        report.limits["memory of the whole build"] = (
+            "not limited: no cgroup could be made (each process is, by the address space)"
+        )
         report.process_limit = f"pids cgroup, max {limits.processes}"
     elif root and not layout.sandboxed:
         report.process_limit = "none (uid 0 is exempt from RLIMIT_NPROC, and no cgroup)"
