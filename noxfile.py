@@ -81,10 +81,12 @@ def tests(session: nox.Session) -> None:
     _fuzz(session, FUZZ_SECONDS_IN_TESTS, extra=["-seed=1", "-runs=4000"])
 
 
-@nox.session(name="taskdef-schema", python="3.11")
-def taskdef_schema(session: nox.Session) -> None:
-    """Regenerate src/pipespec/schemas/taskdef.schema.json from botocore's ECS model."""
-    session.install("-e", ".", "botocore")
+@nox.session(python="3.11")
+def schemas(session: nox.Session) -> None:
+    """Regenerate the task definition, pipeline, deployment group and CodeBuild project
+    schemas from botocore's models (``-- --check`` to only compare, ``-- KIND`` for one)."""
+    botocore = [d for d in nox.project.dependency_groups(PYPROJECT, "test") if "botocore" in d]
+    session.install("-e", ".", *botocore)
     session.run("python", "-m", "pipespec.schemas._botocore", *session.posargs)
 
 

@@ -68,7 +68,43 @@ KINDS: dict[str, Kind] = {
             "imagedetail.schema.json",
             "https://docs.aws.amazon.com/codepipeline/latest/userguide/file-reference.html",
         ),
+        Kind(
+            "pipeline",
+            "CodePipeline pipeline",
+            ("pipeline.json", "*.pipeline.json"),
+            "json",
+            "PL",
+            "pipeline.schema.json",
+            "https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_CreatePipeline.html",
+        ),
+        Kind(
+            "deployment-group",
+            "CodeDeploy deployment group",
+            ("deployment-group.json", "*.deployment-group.json"),
+            "json",
+            "DG",
+            "deployment-group.schema.json",
+            "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html",
+        ),
+        Kind(
+            "codebuild-project",
+            "CodeBuild project",
+            ("codebuild-project.json", "*.codebuild-project.json"),
+            "json",
+            "CB",
+            "codebuild-project.schema.json",
+            "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
+        ),
     )
+}
+
+#: The input an AWS CLI ``describe``/``get`` call prints around the object a kind holds:
+#: ``get-deployment-group`` prints ``{"deploymentGroupInfo": {...}}``. Such a file is
+#: reported once (the kind's wrapper rule), not key by key against the schema.
+WRAPPERS = {
+    "taskdef": "taskDefinition",
+    "deployment-group": "deploymentGroupInfo",
+    "codebuild-project": "projects",
 }
 
 #: appspec platforms, detected from the document (see :func:`appspec_platform`).
@@ -77,10 +113,11 @@ APPSPEC_PLATFORMS = ("server", "lambda", "ecs")
 
 #: Every kind's name patterns as one regular expression, a group per kind, in KINDS order
 #: (the first kind that matches wins): one match per file name met in a tree.
+_GROUPS = {f"k{i}": kind for i, kind in enumerate(KINDS.values())}
 _NAMES = re.compile(
     "|".join(
-        f"(?P<{kind.name}>{'|'.join(fnmatch.translate(p) for p in kind.patterns)})"
-        for kind in KINDS.values()
+        f"(?P<{group}>{'|'.join(fnmatch.translate(p) for p in kind.patterns)})"
+        for group, kind in _GROUPS.items()
     )
 )
 
@@ -89,7 +126,7 @@ def detect(path: str | PurePath) -> Kind | None:
     """The kind of a file from its name (case-insensitive), or None."""
     name = path if isinstance(path, str) and "/" not in path else PurePath(path).name
     m = _NAMES.match(name.lower())
-    return KINDS[m.lastgroup] if m is not None and m.lastgroup is not None else None
+    return _GROUPS[m.lastgroup] if m is not None and m.lastgroup is not None else None
 
 
 def _get_ci(mapping: dict[Any, Any], name: str) -> Any:

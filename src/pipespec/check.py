@@ -242,17 +242,24 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         "bad-value": f"{kind.prefix}004",
     }
     data = doc.data
+    wrapper = catalog.WRAPPERS.get(kind.name)
+    wrapped = isinstance(data, dict) and isinstance(data.get(wrapper or ""), (dict, list))
+    if wrapped:
+        return  # describe/get output, wrapped: the kind's wrapper rule says so once
     if (
-        kind.name == "taskdef"
+        kind.name == "pipeline"
         and isinstance(data, dict)
-        and isinstance(data.get("taskDefinition"), dict)
+        and "pipeline" not in data
+        and (
+            "stages" in data or "name" in data  # a bare declaration, as the user guide shows
+        )
     ):
-        return  # describe-task-definition output, wrapped: TD106 says so once, not per key
+        target = root["$defs"]["PipelineDeclaration"]
     for v in validator.validate(data, target):
         rule_id = v.rule or generic[v.code]
         params = schema_params(v, ctx.lang)
         if v.code == "unknown-key" and len(v.path) == 1 and v.path[0] in read_only:
-            rule_id = "TD104"
+            rule_id = f"{kind.prefix}104"
         if kind.name == "taskdef" and v.code == "wrong-type" and v.params.get("actual") == "null":
             rule_id = "TD109"  # null: the AWS CLI rejects it, other tools drop the key
         if (

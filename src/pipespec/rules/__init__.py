@@ -153,6 +153,9 @@ KIND_MODULES: dict[str, tuple[str, ...]] = {
     "taskdef": ("taskdef", "secrets"),
     "imagedefinitions": ("images",),
     "imagedetail": ("images",),
+    "pipeline": ("pipeline",),
+    "deployment-group": ("deployment_group",),
+    "codebuild-project": ("codebuild_project",),
     "bundle": ("bundle",),
 }
 MODULES = tuple(dict.fromkeys(COMMON_MODULES + sum(KIND_MODULES.values(), ())))

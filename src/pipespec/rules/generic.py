@@ -16,6 +16,10 @@ UNKNOWN_KEY_SEVERITY = {
     "imagedefinitions": Severity.WARNING,
     # An ECR source action writes more keys than ImageURI.
     "imagedetail": Severity.WARNING,
+    # The AWS CLI and SDKs validate the input against the API's model: "Unknown parameter".
+    "pipeline": Severity.ERROR,
+    "deployment-group": Severity.ERROR,
+    "codebuild-project": Severity.ERROR,
 }
 
 for _kind in KINDS.values():

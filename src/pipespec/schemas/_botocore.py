@@ -1,15 +1,16 @@
-"""Generate ``taskdef.schema.json`` from botocore's ECS service model.
+"""Generate the schemas of the kinds that are AWS API inputs from botocore's service models.
 
 This is a developer tool, not part of the runtime: nothing in :mod:`pipespec` imports it,
 and it is the only module that imports botocore. Run it through nox::
 
-    nox -s taskdef-schema              # rewrite src/pipespec/schemas/taskdef.schema.json
-    nox -s taskdef-schema -- --check   # exit 1 if the vendored file is stale
+    nox -s schemas              # rewrite every schema in :data:`TARGETS`
+    nox -s schemas -- --check   # exit 1 if a vendored file is stale
 
-or directly with ``python -m pipespec.schemas._botocore [--check]``.
+or directly with ``python -m pipespec.schemas._botocore [--check] [KIND ...]``.
 
-The input of ``RegisterTaskDefinition`` (shape ``RegisterTaskDefinitionRequest``) is
-converted to JSON Schema draft 2020-12 using only a small keyword subset (see
+Each target's input shape (``RegisterTaskDefinitionRequest``, ``CreatePipelineInput``,
+``CreateDeploymentGroupInput``, ``CreateProjectInput``) is converted to JSON Schema draft
+2020-12 using only a small keyword subset (see
 :data:`ALLOWED_KEYWORDS`), so that pipespec's own validator can evaluate it. Structures and
 enumerations are defined once under ``$defs`` and referenced with ``$ref``; lists, maps and
 plain scalars are inlined. botocore ``pattern`` constraints are dropped (they use regex
@@ -24,16 +25,51 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-SERVICE = "ecs"
-TYPE_NAME = "service-2"
-ROOT_SHAPE = "RegisterTaskDefinitionRequest"
-DESCRIBED_SHAPE = "TaskDefinition"
-SCHEMA_PATH = Path(__file__).with_name("taskdef.schema.json")
-SCHEMA_ID = "https://pipespec.invalid/schemas/taskdef.schema.json"
+SCHEMA_DIR = Path(__file__).parent
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 MAX_DESCRIPTION = 200
+TYPE_NAME = "service-2"
+
+
+class Target(NamedTuple):
+    """One generated schema: a kind, the API operation's input shape, and the shape of
+    what the matching describe/get call prints (its extra keys are read-only)."""
+
+    kind: str
+    service: str
+    root: str
+    described: str
+    title: str
+
+    @property
+    def path(self) -> Path:
+        return SCHEMA_DIR / f"{self.kind}.schema.json"
+
+    @property
+    def schema_id(self) -> str:
+        return f"https://pipespec.invalid/schemas/{self.kind}.schema.json"
+
+
+TARGETS = {
+    t.kind: t
+    for t in (
+        Target("taskdef", "ecs", "RegisterTaskDefinitionRequest", "TaskDefinition",
+               "Amazon ECS task definition (RegisterTaskDefinition input, taskdef.json)"),
+        Target("pipeline", "codepipeline", "CreatePipelineInput", "GetPipelineOutput",
+               "AWS CodePipeline pipeline (CreatePipeline input, pipeline.json)"),
+        Target("deployment-group", "codedeploy", "CreateDeploymentGroupInput",
+               "DeploymentGroupInfo",
+               "AWS CodeDeploy deployment group (CreateDeploymentGroup input, "
+               "deployment-group.json)"),
+        Target("codebuild-project", "codebuild", "CreateProjectInput", "Project",
+               "AWS CodeBuild project (CreateProject input, codebuild-project.json)"),
+    )
+}  # fmt: skip
+#: The task definition's target (older code and tests name these directly).
+SERVICE, ROOT_SHAPE, DESCRIBED_SHAPE = "ecs", "RegisterTaskDefinitionRequest", "TaskDefinition"
+SCHEMA_PATH = TARGETS["taskdef"].path
 
 #: Every keyword the generated schema may contain (as a key of a schema object).
 ALLOWED_KEYWORDS = frozenset(
@@ -160,19 +196,22 @@ def _bounds(schema: dict[str, Any], shape: dict[str, Any], low: str, high: str) 
         schema[high] = shape["max"]
 
 
-def build_schema(model: dict[str, Any], botocore_version: str) -> dict[str, Any]:
-    """The task definition schema for a loaded ``ecs`` ``service-2`` model."""
+def build_schema(
+    model: dict[str, Any], botocore_version: str, target: Target = TARGETS["taskdef"]
+) -> dict[str, Any]:
+    """The schema of ``target`` for its loaded ``service-2`` model."""
     shapes: dict[str, Any] = model["shapes"]
     api_version = model["metadata"]["apiVersion"]
     converter = _Converter(shapes)
-    root = converter.structure(shapes[ROOT_SHAPE])
-    read_only = sorted(set(shapes[DESCRIBED_SHAPE]["members"]) - set(shapes[ROOT_SHAPE]["members"]))
+    root = converter.structure(shapes[target.root])
+    members = set(shapes[target.root]["members"])
+    read_only = sorted(set(shapes[target.described]["members"]) - members)
     return {
         "$schema": DRAFT,
-        "$id": SCHEMA_ID,
-        "title": "Amazon ECS task definition (RegisterTaskDefinition input, taskdef.json)",
+        "$id": target.schema_id,
+        "title": target.title,
         "x-botocore-version": botocore_version,
-        "x-source": f"botocore data/{SERVICE}/{api_version}/{TYPE_NAME} {ROOT_SHAPE}",
+        "x-source": f"botocore data/{target.service}/{api_version}/{TYPE_NAME} {target.root}",
         "x-read-only-keys": read_only,
         **root,
         "$defs": converter.defs,
@@ -184,43 +223,49 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def generate() -> str:
-    """Load botocore's ECS model and return the schema file's text."""
+def generate(kind: str = "taskdef") -> str:
+    """Load the target's botocore model and return the schema file's text."""
     import botocore  # type: ignore[import-untyped, import-not-found, unused-ignore]
     import botocore.loaders  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-    model = botocore.loaders.Loader().load_service_model(SERVICE, TYPE_NAME)
-    return render(build_schema(model, str(botocore.__version__)))
+    target = TARGETS[kind]
+    model = botocore.loaders.Loader().load_service_model(target.service, TYPE_NAME)
+    return render(build_schema(model, str(botocore.__version__), target))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipespec.schemas._botocore",
-        description=f"Generate {SCHEMA_PATH.name} from botocore's ECS service model.",
+        description="Generate the schemas of " + ", ".join(TARGETS) + " from botocore.",
     )
     parser.add_argument(
         "--check",
         action="store_true",
-        help="do not write; exit 1 if the vendored file differs from what would be generated",
+        help="do not write; exit 1 if a vendored file differs from what would be generated",
     )
+    parser.add_argument("kinds", nargs="*", choices=[[], *TARGETS], metavar="KIND")
     args = parser.parse_args(argv)
-    text = generate()
-    if args.check:
-        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else None
-        if current == text:
-            print(f"{SCHEMA_PATH} is up to date")
-            return 0
-        recorded = _recorded_version(current)
-        generated = json.loads(text)["x-botocore-version"]
-        print(
-            f"error: {SCHEMA_PATH} is out of date (recorded botocore {recorded}, "
-            f"installed botocore {generated}); run `nox -s taskdef-schema` to regenerate it",
-            file=sys.stderr,
-        )
-        return 1
-    SCHEMA_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH} ({len(text.encode())} bytes)")
-    return 0
+    status = 0
+    for kind in args.kinds or list(TARGETS):
+        path = TARGETS[kind].path
+        text = generate(kind)
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current == text:
+                print(f"{path} is up to date")
+                continue
+            recorded = _recorded_version(current)
+            generated = json.loads(text)["x-botocore-version"]
+            print(
+                f"error: {path} is out of date (recorded botocore {recorded}, "
+                f"installed botocore {generated}); run `nox -s schemas` to regenerate it",
+                file=sys.stderr,
+            )
+            status = 1
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({len(text.encode())} bytes)")
+    return status
 
 
 def _recorded_version(text: str | None) -> str:
