@@ -148,3 +148,230 @@ def ecs_needs_blue_green(ctx: Context) -> Iterator[Hit]:
         if isinstance(value, str) and value != wanted:
             yield Hit(("deploymentStyle", key), {"wanted": f"{key} {wanted}",
                       "actual": value})  # fmt: skip
+
+
+# --------------------------------------------------------------------------- platforms
+
+# Facts: CodeDeploy User Guide "Working with deployment configurations" (predefined
+# names per compute platform), "Integrating CodeDeploy with Elastic Load Balancing" ("The
+# use of Elastic Load Balancing load balancers is mandatory in blue/green deployments"),
+# the ECS prerequisites ("An Amazon ECS deployment requires two target groups", "One
+# production listener is required") and botocore's codedeploy model.
+
+ECS_CONFIGS = ("CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+               "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
+               "CodeDeployDefault.ECSCanary10Percent5Minutes",
+               "CodeDeployDefault.ECSCanary10Percent15Minutes",
+               "CodeDeployDefault.ECSAllAtOnce")  # fmt: skip
+LAMBDA_CONFIGS = ("CodeDeployDefault.LambdaCanary10Percent5Minutes",
+                  "CodeDeployDefault.LambdaCanary10Percent10Minutes",
+                  "CodeDeployDefault.LambdaCanary10Percent15Minutes",
+                  "CodeDeployDefault.LambdaCanary10Percent30Minutes",
+                  "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+                  "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
+                  "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes",
+                  "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
+                  "CodeDeployDefault.LambdaAllAtOnce")  # fmt: skip
+SERVER_CONFIGS = ("CodeDeployDefault.AllAtOnce", "CodeDeployDefault.HalfAtATime",
+                  "CodeDeployDefault.OneAtATime")  # fmt: skip
+CONFIGS = {"ECS": ECS_CONFIGS, "Lambda": LAMBDA_CONFIGS, "EC2/On-Premises": SERVER_CONFIGS}
+SERVER_KEYS = ("ec2TagFilters", "ec2TagSet", "autoScalingGroups",
+               "onPremisesInstanceTagFilters", "onPremisesTagSet")  # fmt: skip
+
+
+def platform(ctx: Context) -> str:
+    """The compute platform the group is for: from its services, instances or config."""
+    if is_ecs(ctx):
+        return "ECS"
+    if any(ctx.get(k) for k in SERVER_KEYS):
+        return "EC2/On-Premises"
+    config = ctx.get("deploymentConfigName")
+    for name, known in CONFIGS.items():
+        if config in known:
+            return name
+    return ""
+
+
+@rule(
+    "DG111", "deployment-config-platform", KIND, E,
+    en="{config} is a deployment configuration for {belongs}, but this deployment group is "
+    "for {platform}; use one of {choices}",
+    ja="{config} は {belongs} のデプロイ設定ですが、このデプロイグループは {platform} 用です。"
+    "{choices} のどれかにします",
+    explain_en="Each predefined deployment configuration belongs to one compute platform "
+    "(CodeDeploy User Guide, deployment configurations): CodeDeployDefault.OneAtATime, "
+    "HalfAtATime and AllAtOnce to EC2/On-Premises, CodeDeployDefault.ECS* to Amazon ECS, "
+    "CodeDeployDefault.Lambda* to Lambda. A deployment group cannot use another platform's "
+    "configuration; for ECS the group is known by its ecsServices, for EC2/On-Premises by "
+    "its tags or Auto Scaling groups.",
+    explain_ja="定義済みのデプロイ設定は、それぞれ 1 つのコンピューティングプラットフォームのもの"
+    "です (CodeDeploy ユーザーガイドのデプロイ設定)。CodeDeployDefault.OneAtATime・HalfAtATime・"
+    "AllAtOnce は EC2/オンプレミス、CodeDeployDefault.ECS* は Amazon ECS、"
+    "CodeDeployDefault.Lambda* は Lambda 用です。デプロイグループはほかのプラットフォームの設定を"
+    "使えません。ECS のグループは ecsServices から、EC2/オンプレミスのグループはタグや Auto Scaling "
+    "グループから分かります。",
+    bad=json.dumps({**ECS_GROUP, "deploymentConfigName": "CodeDeployDefault.OneAtATime"},
+                   indent=2) + "\n",
+    good=GOOD,
+    example_name=EXAMPLE,
+)  # fmt: skip
+def deployment_config_platform(ctx: Context) -> Iterator[Hit]:
+    config = ctx.get("deploymentConfigName")
+    if not isinstance(config, str) or not config.startswith("CodeDeployDefault."):
+        return
+    group = "ECS" if is_ecs(ctx) else "EC2/On-Premises" if any(
+        ctx.get(k) for k in SERVER_KEYS) else ""  # fmt: skip
+    belongs = next((p for p, known in CONFIGS.items() if config in known), "")
+    if group and belongs and belongs != group:
+        yield Hit(("deploymentConfigName",), {"config": config, "belongs": belongs,
+                  "platform": group, "choices": ", ".join(CONFIGS[group])})  # fmt: skip
+
+
+@rule(
+    "DG112", "ecs-load-balancer", KIND, E,
+    en="an ECS deployment group needs {what}",
+    ja="ECS のデプロイグループには {what_ja}が必要です",
+    explain_en="\"An Amazon ECS deployment requires two target groups\" and \"One production "
+    "listener is required\" (CodeDeploy User Guide, ECS deployment prerequisites): "
+    "loadBalancerInfo.targetGroupPairInfoList holds one pair, of exactly two targetGroups, "
+    "with a prodTrafficRoute whose listenerArns holds the production listener. CodeDeploy "
+    "shifts traffic between the two groups; without them it cannot deploy.",
+    explain_ja="「Amazon ECS のデプロイには 2 つのターゲットグループが必要」で「本番用のリスナーが "
+    "1 つ必要」です (CodeDeploy ユーザーガイドの ECS デプロイの前提条件)。"
+    "loadBalancerInfo.targetGroupPairInfoList に 1 組、ちょうど 2 つの targetGroups と、本番の"
+    "リスナーを listenerArns に持つ prodTrafficRoute を書きます。CodeDeploy はこの 2 つのグループの"
+    "間でトラフィックを切り替えるので、これがないとデプロイできません。",
+    bad=json.dumps({k: v for k, v in ECS_GROUP.items() if k != "loadBalancerInfo"},
+                   indent=2) + "\n",
+    good=GOOD,
+    example_name=EXAMPLE,
+)  # fmt: skip
+def ecs_load_balancer(ctx: Context) -> Iterator[Hit]:
+    if not is_ecs(ctx):
+        return
+    pairs = ctx.get("loadBalancerInfo", "targetGroupPairInfoList")
+    if not isinstance(pairs, list) or not pairs:
+        where = ("loadBalancerInfo",) if isinstance(ctx.get("loadBalancerInfo"), dict) else ()
+        yield Hit(where, {"what": "loadBalancerInfo.targetGroupPairInfoList (two target "
+                          "groups and a production listener)",
+                          "what_ja": "loadBalancerInfo.targetGroupPairInfoList (2 つのターゲット"
+                          "グループと本番のリスナー) "}, key=bool(where))  # fmt: skip
+        return
+    for i, pair in enumerate(pairs):
+        if not isinstance(pair, dict):
+            continue
+        at = ("loadBalancerInfo", "targetGroupPairInfoList", i)
+        groups = pair.get("targetGroups")
+        if not isinstance(groups, list) or len(groups) != 2:
+            count = len(groups) if isinstance(groups, list) else 0
+            yield Hit(
+                (*at, "targetGroups") if "targetGroups" in pair else at,
+                {
+                    "what": f"exactly two targetGroups in a pair, not {count}",
+                    "what_ja": f"1 組にちょうど 2 つの targetGroups ({count} 個ではなく) ",
+                },
+            )
+        listeners = pair.get("prodTrafficRoute")
+        arns = listeners.get("listenerArns") if isinstance(listeners, dict) else None
+        if not isinstance(arns, list) or not arns:
+            yield Hit(at, {"what": "a prodTrafficRoute with the production listener's ARN",
+                           "what_ja": "本番のリスナーの ARN を持つ prodTrafficRoute "})  # fmt: skip
+
+
+@rule(
+    "DG113", "blue-green-needs-load-balancer", KIND, E,
+    en="a blue/green deployment group for EC2 instances needs a load balancer "
+    "(loadBalancerInfo with elbInfoList or targetGroupInfoList)",
+    ja="EC2 インスタンスのブルー/グリーンのデプロイグループにはロードバランサー "
+    "(elbInfoList か targetGroupInfoList を持つ loadBalancerInfo) が必要です",
+    explain_en="\"The use of Elastic Load Balancing load balancers is mandatory in blue/green "
+    "deployments and optional in in-place deployments\" (CodeDeploy User Guide, Integrating "
+    "CodeDeploy with Elastic Load Balancing): traffic moves from the original instances to "
+    "the replacement ones through it. Classic Load Balancers go in elbInfoList, target groups "
+    "of an Application or Network Load Balancer in targetGroupInfoList.",
+    explain_ja="「Elastic Load Balancing のロードバランサーは、ブルー/グリーンデプロイでは必須、"
+    "インプレースデプロイでは任意」です (CodeDeploy ユーザーガイドの Elastic Load Balancing との"
+    "統合)。トラフィックはロードバランサーを通じて元のインスタンスから置き換え先に移ります。"
+    "Classic Load Balancer は elbInfoList に、Application/Network Load Balancer のターゲット"
+    "グループは targetGroupInfoList に書きます。",
+    bad=json.dumps({
+        "applicationName": "hello-world", "deploymentGroupName": "hello-world-bluegreen",
+        "serviceRoleArn": "arn:aws:iam::123456789012:role/CodeDeployServiceRole",
+        "autoScalingGroups": ["hello-world-asg"],
+        "deploymentStyle": {"deploymentType": "BLUE_GREEN",
+                            "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        "blueGreenDeploymentConfiguration": {
+            "greenFleetProvisioningOption": {"action": "COPY_AUTO_SCALING_GROUP"}}},
+        indent=2) + "\n",
+    good=GOOD,
+    example_name=EXAMPLE,
+)  # fmt: skip
+def blue_green_needs_load_balancer(ctx: Context) -> Iterator[Hit]:
+    if platform(ctx) != "EC2/On-Premises" or ctx.get("deploymentStyle", "deploymentType") != (
+        "BLUE_GREEN"
+    ):
+        return
+    info = ctx.mapping("loadBalancerInfo")
+    if not info.get("elbInfoList") and not info.get("targetGroupInfoList"):
+        yield Hit(("deploymentStyle", "deploymentType"))
+
+
+#: botocore's BlueInstanceTerminationOption: "The maximum setting is 2880 minutes (2 days)."
+MAX_TERMINATION_WAIT = 2880
+
+
+@rule(
+    "DG114", "termination-wait", KIND, E,
+    en="terminationWaitTimeInMinutes is {value}; CodeDeploy waits at most "
+    f"{MAX_TERMINATION_WAIT} minutes (2 days)",
+    ja="terminationWaitTimeInMinutes が {value} です。CodeDeploy が待つのは最大 "
+    f"{MAX_TERMINATION_WAIT} 分 (2 日) です",
+    explain_en="After a successful blue/green deployment CodeDeploy waits this many minutes "
+    "before it terminates the original instances or task set; \"The maximum setting is 2880 "
+    "minutes (2 days)\" (CodeDeploy API Reference, BlueInstanceTerminationOption). A negative "
+    "or larger value is rejected.",
+    explain_ja="ブルー/グリーンデプロイが成功した後、CodeDeploy は元のインスタンスやタスクセットを"
+    "終了する前にこの分数だけ待ちます。「最大は 2880 分 (2 日)」です (CodeDeploy API リファレンスの "
+    "BlueInstanceTerminationOption)。負の値やそれより大きい値は受け付けられません。",
+    bad=GOOD.replace('"terminationWaitTimeInMinutes": 5', '"terminationWaitTimeInMinutes": 4320'),
+    good=GOOD,
+    example_name=EXAMPLE,
+)  # fmt: skip
+def termination_wait(ctx: Context) -> Iterator[Hit]:
+    path = ("blueGreenDeploymentConfiguration", "terminateBlueInstancesOnDeploymentSuccess",
+            "terminationWaitTimeInMinutes")  # fmt: skip
+    value = ctx.get(*path)
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not (0 <= value <= MAX_TERMINATION_WAIT)
+    ):
+        yield Hit(path, {"value": value})
+
+
+@rule(
+    "DG115", "tag-filters-and-tag-set", KIND, E,
+    en="{filters} and {tag_set} cannot be used together; keep one",
+    ja="{filters} と {tag_set} は同時に使えません。どちらか一方にします",
+    explain_en="ec2TagFilters \"cannot be used in the same call as ec2TagSet\", and "
+    "onPremisesInstanceTagFilters likewise with onPremisesTagSet (CodeDeploy API Reference, "
+    "CreateDeploymentGroup): the API answers InvalidEC2TagCombinationException. A tag set "
+    "combines up to three groups of tags; the filters are the older, single-group form.",
+    explain_ja="ec2TagFilters は「ec2TagSet と同じ呼び出しでは使えない」とされ、"
+    "onPremisesInstanceTagFilters と onPremisesTagSet も同じです (CodeDeploy API リファレンスの "
+    "CreateDeploymentGroup)。API は InvalidEC2TagCombinationException を返します。タグセットは"
+    "最大 3 つのタググループを組み合わせる形で、フィルターはグループが 1 つだけの古い形です。",
+    bad=json.dumps({
+        "applicationName": "hello-world", "deploymentGroupName": "hello-world-inplace",
+        "serviceRoleArn": "arn:aws:iam::123456789012:role/CodeDeployServiceRole",
+        "ec2TagFilters": [{"Key": "app", "Value": "hello-world", "Type": "KEY_AND_VALUE"}],
+        "ec2TagSet": {"ec2TagSetList": [[{"Key": "env", "Value": "prod",
+                                          "Type": "KEY_AND_VALUE"}]]}}, indent=2) + "\n",
+    good=GOOD,
+    example_name=EXAMPLE,
+)  # fmt: skip
+def tag_filters_and_tag_set(ctx: Context) -> Iterator[Hit]:
+    for filters, tag_set in (("ec2TagFilters", "ec2TagSet"),
+                             ("onPremisesInstanceTagFilters", "onPremisesTagSet")):  # fmt: skip
+        if ctx.get(filters) and ctx.get(tag_set):
+            yield Hit((tag_set,), {"filters": filters, "tag_set": tag_set}, key=True)
