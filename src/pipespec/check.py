@@ -323,6 +323,10 @@ def _findings(doc: Document, ctx: Context | None) -> list[Finding]:
     if ctx is not None:
         findings += _schema_findings(ctx)
         findings += _rule_findings(ctx)
+        if ctx.kind.name == "codebuild-project":
+            from . import embedded  # an inline buildspec, checked where it is written
+
+            findings += embedded.findings(ctx)
     return findings
 
 

@@ -9,8 +9,9 @@ reported as such (``CB106``, ``CB104``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Severity
 from . import Hit, Rule, register, rule
@@ -22,7 +23,7 @@ E, W = Severity.ERROR, Severity.WARNING
 KIND = "codebuild-project"
 EXAMPLE = "codebuild-project.json"
 
-PROJECT = {
+PROJECT: dict[str, Any] = {
     "name": "hello-world",
     "source": {"type": "CODEPIPELINE", "buildspec": "buildspec.yml"},
     "artifacts": {"type": "CODEPIPELINE"},
@@ -82,3 +83,165 @@ register(
 def batch_get_output(ctx: Context) -> Iterator[Hit]:
     if isinstance(ctx.get("projects"), list):
         yield Hit(("projects",), {"key": "projects"}, key=True)
+
+
+# --------------------------------------------------------------------------- environment
+
+# Facts: botocore's codebuild model (ProjectEnvironment.privilegedMode: "Enables running the
+# Docker daemon inside a Docker container. Set to true only if the build project is used
+# to build Docker images. Otherwise, a build that attempts to interact with the Docker
+# daemon fails."; computeType: "BUILD_LAMBDA_1GB ... Only available for environment type
+# LINUX_LAMBDA_CONTAINER and ARM_LAMBDA_CONTAINER"), the CodeBuild User Guide's
+# troubleshooting ("Cannot connect to the Docker daemon ... You are not running your build
+# in privileged mode"), Lambda compute limitations ("AWS Lambda doesn't support ...
+# privileged mode") and the build specification reference ("Do not set any environment
+# variable with a name that starts with CODEBUILD_").
+
+#: docker subcommands that talk to the daemon (everything but docker --version/help).
+DOCKER = re.compile(
+    r"(?<![\w/-])docker(?:-compose)?\s+(?:build|push|pull|run|tag|login|buildx|compose|"
+    r"image|images|ps|exec|save|load|create|start|cp|inspect|manifest)\b"
+)
+LAMBDA_TYPES = ("LINUX_LAMBDA_CONTAINER", "ARM_LAMBDA_CONTAINER")
+
+
+def docker_commands(text: str) -> list[str]:
+    """The commands of a buildspec's text that need the Docker daemon."""
+    from ..load import load_text
+    from ..shell import commands
+
+    doc = load_text(text, "buildspec.yml", "yaml")
+    if not doc.ok:
+        return []
+    found = []
+    for command in commands(doc):
+        code = re.sub(r"(?m)^\s*#.*$", "", command.text)
+        if DOCKER.search(code):
+            found.append(command.text.strip().splitlines()[0][:80])
+    return found
+
+
+@rule(
+    "CB110", "docker-without-privileged-mode", KIND, E,
+    en="the buildspec runs {command!r}, but environment.privilegedMode is not true: the build "
+    "fails with 'Cannot connect to the Docker daemon'",
+    ja="buildspec が {command!r} を実行しますが、environment.privilegedMode が true ではありません。"
+    "ビルドは 'Cannot connect to the Docker daemon' で失敗します",
+    explain_en="privilegedMode \"enables running the Docker daemon inside a Docker container. "
+    "Set to true only if the build project is used to build Docker images. Otherwise, a "
+    "build that attempts to interact with the Docker daemon fails\" (CodeBuild API "
+    "Reference, ProjectEnvironment). The CodeBuild troubleshooting guide lists the message "
+    "\"Cannot connect to the Docker daemon at unix:/var/run/docker.sock\" with the cause "
+    "\"You are not running your build in privileged mode\". pipespec looks at the inline "
+    "buildspec (source.buildspec) and, when the project names a buildspec file, at that file "
+    "in the same directory (XF rules).",
+    explain_ja="privilegedMode は「Docker コンテナの中で Docker デーモンを動かす」設定で、"
+    "「Docker イメージをビルドするプロジェクトでだけ true にする。そうでなければ、Docker "
+    "デーモンを使うビルドは失敗する」とされています (CodeBuild API リファレンスの "
+    "ProjectEnvironment)。CodeBuild のトラブルシューティングには \"Cannot connect to the Docker "
+    "daemon at unix:/var/run/docker.sock\" というメッセージと「特権モードで実行していない」という"
+    "原因が載っています。pipespec はインラインの buildspec (source.buildspec) と、プロジェクトが "
+    "buildspec のファイルを指すときは同じディレクトリのそのファイル (XF ルール) を調べます。",
+    bad=json.dumps({**PROJECT, "source": {"type": "CODEPIPELINE", "buildspec":
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -t web .\n"},
+        "environment": {**PROJECT["environment"], "privilegedMode": False}}, indent=2) + "\n",
+    good=json.dumps({**PROJECT, "source": {"type": "CODEPIPELINE", "buildspec":
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -t web .\n"}},
+        indent=2) + "\n",
+    example_name=EXAMPLE,
+)  # fmt: skip
+def docker_without_privileged_mode(ctx: Context) -> Iterator[Hit]:
+    from ..embedded import inline_buildspecs
+
+    if ctx.get("environment", "privilegedMode") is True:
+        return
+    if ctx.get("environment", "type") in LAMBDA_TYPES:
+        return  # CB111 says Docker cannot run there at all
+    for path, text in inline_buildspecs(ctx):
+        found = docker_commands(text)
+        if found:
+            yield Hit(path, {"command": found[0]})
+
+
+@rule(
+    "CB111", "lambda-compute", KIND, E,
+    en="{problem}",
+    ja="{problem_ja}",
+    explain_en="Lambda compute runs builds in AWS Lambda: its compute types "
+    "(BUILD_LAMBDA_1GB to BUILD_LAMBDA_10GB) are \"only available for environment type "
+    "LINUX_LAMBDA_CONTAINER and ARM_LAMBDA_CONTAINER\", and those environment types take no "
+    "other compute type (CodeBuild API Reference, ProjectEnvironment). \"AWS Lambda doesn't "
+    "support Docker builds or runs\" nor privileged mode (CodeBuild User Guide, Lambda "
+    "compute limitations).",
+    explain_ja="Lambda コンピューティングはビルドを AWS Lambda で実行します。その computeType "
+    "(BUILD_LAMBDA_1GB〜BUILD_LAMBDA_10GB) は「環境タイプ LINUX_LAMBDA_CONTAINER と "
+    "ARM_LAMBDA_CONTAINER でだけ使える」もので、これらの環境タイプはほかの computeType を"
+    "取りません (CodeBuild API リファレンスの ProjectEnvironment)。また「AWS Lambda は Docker の"
+    "ビルドや実行に対応しておらず」、特権モードも使えません (CodeBuild ユーザーガイドの Lambda "
+    "コンピューティングの制限)。",
+    bad=json.dumps({**PROJECT, "environment": {**PROJECT["environment"],
+                    "type": "LINUX_LAMBDA_CONTAINER"}}, indent=2) + "\n",
+    good=json.dumps({**PROJECT, "environment": {
+        "type": "LINUX_LAMBDA_CONTAINER", "image": "aws/codebuild/amazonlinux-x86_64-lambda-"
+        "standard:python3.12", "computeType": "BUILD_LAMBDA_1GB"}}, indent=2) + "\n",
+    example_name=EXAMPLE,
+)  # fmt: skip
+def lambda_compute(ctx: Context) -> Iterator[Hit]:
+    env = ctx.mapping("environment")
+    kind, compute = env.get("type"), env.get("computeType")
+    if not isinstance(kind, str) or not isinstance(compute, str):
+        return
+    lam = kind in LAMBDA_TYPES
+    if lam != compute.startswith("BUILD_LAMBDA_"):
+        yield Hit(("environment", "computeType"), {
+            "problem": f"computeType {compute} does not go with environment type {kind}: "
+            + ("Lambda environments take BUILD_LAMBDA_* compute types" if lam else
+               "BUILD_LAMBDA_* compute types need a *_LAMBDA_CONTAINER environment type"),
+            "problem_ja": f"computeType {compute} は環境タイプ {kind} と組み合わせられません。"
+            + ("Lambda の環境タイプには BUILD_LAMBDA_* を使います" if lam else
+               "BUILD_LAMBDA_* は *_LAMBDA_CONTAINER の環境タイプでしか使えません")})  # fmt: skip
+    if lam and env.get("privilegedMode") is True:
+        yield Hit(
+            ("environment", "privilegedMode"),
+            {
+                "problem": "privileged mode is not available on Lambda compute (no Docker there)",
+                "problem_ja": "Lambda コンピューティングでは特権モードを使えません (Docker がありません)",
+            },
+        )
+    if lam:
+        from ..embedded import inline_buildspecs
+
+        for path, text in inline_buildspecs(ctx):
+            found = docker_commands(text)
+            if found:
+                yield Hit(path, {
+                    "problem": f"the buildspec runs {found[0]!r}, but AWS Lambda runs no Docker",
+                    "problem_ja": f"buildspec が {found[0]!r} を実行しますが、AWS Lambda では "
+                    "Docker を使えません"})  # fmt: skip
+
+
+@rule(
+    "CB112", "reserved-variable-name", KIND, W,
+    en="environment variable {name!r} starts with CODEBUILD_, a prefix CodeBuild reserves",
+    ja="環境変数 {name!r} が CodeBuild の予約する接頭辞 CODEBUILD_ で始まっています",
+    explain_en="\"Do not set any environment variable with a name that starts with "
+    "CODEBUILD_. This prefix is reserved for internal use.\" (CodeBuild User Guide, build "
+    "specification reference, env). CodeBuild sets CODEBUILD_SRC_DIR, "
+    "CODEBUILD_RESOLVED_SOURCE_VERSION and others itself; a project variable of the same "
+    "name hides or is hidden by them.",
+    explain_ja="「CODEBUILD_ で始まる名前の環境変数は設定しないでください。この接頭辞は内部用に"
+    "予約されています」(CodeBuild ユーザーガイドのビルド仕様リファレンス、env)。CodeBuild は "
+    "CODEBUILD_SRC_DIR や CODEBUILD_RESOLVED_SOURCE_VERSION などを自分で設定するので、同じ名前の"
+    "プロジェクトの変数はそれを隠すか、それに隠されます。",
+    bad=json.dumps({**PROJECT, "environment": {**PROJECT["environment"],
+        "environmentVariables": [{"name": "CODEBUILD_STAGE", "value": "prod"}]}},
+        indent=2) + "\n",
+    good=json.dumps({**PROJECT, "environment": {**PROJECT["environment"],
+        "environmentVariables": [{"name": "STAGE", "value": "prod"}]}}, indent=2) + "\n",
+    example_name=EXAMPLE,
+)  # fmt: skip
+def reserved_variable_name(ctx: Context) -> Iterator[Hit]:
+    for i, var in enumerate(ctx.sequence("environment", "environmentVariables")):
+        name = var.get("name") if isinstance(var, dict) else None
+        if isinstance(name, str) and name.upper().startswith("CODEBUILD_"):
+            yield Hit(("environment", "environmentVariables", i, "name"), {"name": name})

@@ -1,0 +1,68 @@
+"""An inline buildspec in a CodeBuild project (source.buildspec) is checked as a buildspec,
+and each finding lands on the line and column of the JSON file where its text is written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipespec import embedded
+from pipespec.check import check_text
+
+BASE = {
+    "name": "web",
+    "artifacts": {"type": "CODEPIPELINE"},
+    "environment": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                    "computeType": "BUILD_GENERAL1_SMALL", "privilegedMode": True},
+    "serviceRole": "arn:aws:iam::123456789012:role/web",
+}  # fmt: skip
+
+
+def project(buildspec: str, **dump: object) -> str:
+    data = {**BASE, "source": {"type": "CODEPIPELINE", "buildspec": buildspec}}
+    return json.dumps(data, **dump) + "\n"  # type: ignore[arg-type]
+
+
+def at(text: str, line: int, column: int) -> str:
+    return text.split("\n")[line - 1][column - 1 :]
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("before", ["", 'echo "é ü \\u00e9"\n', "echo 😀 \\\\ tab\t\n"])
+def test_a_finding_points_at_its_text_inside_the_string(indent: int | None, before: str) -> None:
+    comment = f"# {before}" if before else ""
+    spec = f"version: 0.2\n{comment}phases:\n  preBuild:\n    commands:\n      - make\n"
+    text = project(spec, indent=indent, ensure_ascii=False)
+    (finding,) = [f for f in check_text(text, "codebuild-project", path="codebuild-project.json")
+                  if f.rule == "BS101"]  # fmt: skip
+    assert finding.path == "codebuild-project.json"
+    assert at(text, finding.line, finding.column).startswith("preBuild:")
+
+
+def test_escapes_count_as_the_characters_written() -> None:
+    raw = '{"b": "a\\nb\\u00e9\\ud83d\\ude00c"}'
+    positions = embedded.json_string_positions(raw, (1, 7))
+    decoded = json.loads(raw)["b"]
+    assert len(positions) == len(decoded) + 1
+    assert [raw[col - 1] for _, col in positions[:-1]] == ["a", "\\", "b", "\\", "\\", "c"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40))
+def test_every_character_maps_to_where_it_is_written(value: str) -> None:
+    for ensure_ascii in (True, False):
+        raw = json.dumps({"k": value}, ensure_ascii=ensure_ascii)
+        positions = embedded.json_string_positions(raw, (1, raw.index(":") + 3))
+        assert len(positions) == len(value) + 1
+        for ch, (_, col) in zip(value, positions, strict=False):
+            written = raw[col - 1]
+            assert written == ch or written == "\\", (value, ch, written)
+
+
+def test_a_path_or_an_arn_is_not_an_inline_buildspec() -> None:
+    assert not embedded.is_inline("ci/buildspec.yml")
+    assert not embedded.is_inline("arn:aws:s3:::bucket/buildspec.yml")
+    assert embedded.is_inline("version: 0.2\nphases: {}\n")
