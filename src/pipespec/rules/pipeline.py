@@ -28,7 +28,7 @@ KIND = "pipeline"
 EXAMPLE = "pipeline.json"
 
 #: A complete declaration: a CodeCommit source and a CodeBuild build, both stages required.
-DECLARATION = {
+DECLARATION: dict[str, Any] = {
     "name": "hello-world",
     "roleArn": "arn:aws:iam::123456789012:role/hello-world-pipeline",
     "artifactStore": {"type": "S3", "location": "hello-world-artifacts"},
