@@ -182,10 +182,10 @@ _IMAGE_DETAIL_SPEC = _BUILDSPEC.replace(
 
 @rule(
     "XF110", "ecs-file-not-in-artifact", "bundle", E,
-    en="the {provider} action {action!r} reads {file!r} from artifact {artifact!r}, but "
-    "{where} does not put it there",
+    en="the {provider} action {action!r} reads {file!r} from artifact {artifact!r}, but it is "
+    "not {where}",
     ja="{provider} アクション {action!r} はアーティファクト {artifact!r} から {file!r} を読み"
-    "ますが、{where_ja}はそれを入れていません",
+    "ますが、{where_ja}",
     explain_en="The Amazon ECS deploy action reads the image definitions file named by "
     "FileName (\"The default file name for the file is imagedefinitions.json\", CodePipeline "
     "User Guide, file reference) from its input artifact, and CodeDeployToECS reads the "
@@ -245,7 +245,7 @@ def _missing_from(
     if artifact in sources:
         if name in files or "/" in name:
             return None
-        return "the source directory", "ソースのディレクトリ"
+        return "in the source directory", "ソースのディレクトリにありません"
     producer = _producer(pipeline, artifact)
     spec = _buildspec(bundle)
     if producer is None or producer.provider != "CodeBuild" or spec is None:
@@ -258,7 +258,10 @@ def _missing_from(
     if patterns is None or _lists(patterns, name):
         return None
     shown = PurePosixPath(spec.path).name
-    return f"{shown}'s artifacts.files", f"{shown} の artifacts.files "
+    return (
+        f"listed in {shown}'s artifacts.files (names are case-sensitive)",
+        f"{shown} の artifacts.files にありません (大文字と小文字は区別されます)",
+    )
 
 
 @rule(
