@@ -47,7 +47,8 @@ def test_escapes_count_as_the_characters_written() -> None:
     positions = embedded.json_string_positions(raw, (1, 7))
     decoded = json.loads(raw)["b"]
     assert len(positions) == len(decoded) + 1
-    assert [raw[col - 1] for _, col in positions[:-1]] == ["a", "\\", "b", "\\", "\\", "c"]
+    columns = [positions[i][1] for i in range(len(positions) - 1)]
+    assert [raw[col - 1] for col in columns] == ["a", "\\", "b", "\\", "\\", "c"]
 
 
 @settings(max_examples=100, deadline=None)
@@ -57,7 +58,7 @@ def test_every_character_maps_to_where_it_is_written(value: str) -> None:
         raw = json.dumps({"k": value}, ensure_ascii=ensure_ascii)
         positions = embedded.json_string_positions(raw, (1, raw.index(":") + 3))
         assert len(positions) == len(value) + 1
-        for ch, (_, col) in zip(value, positions, strict=False):
+        for ch, (_, col) in zip(value, positions, strict=False):  # stops with value
             written = raw[col - 1]
             assert written == ch or written == "\\", (value, ch, written)
 
@@ -66,3 +67,31 @@ def test_a_path_or_an_arn_is_not_an_inline_buildspec() -> None:
     assert not embedded.is_inline("ci/buildspec.yml")
     assert not embedded.is_inline("arn:aws:s3:::bucket/buildspec.yml")
     assert embedded.is_inline("version: 0.2\nphases: {}\n")
+
+
+def test_yaml_line_breaks_inside_the_string_are_lines_of_the_buildspec() -> None:
+    """YAML breaks lines at CR, NEL, LS and PS too: the finding after one is still found."""
+    for brk in ("\r", "\u0085", "\u2028", "\r\n"):
+        spec = f"version: 0.2\n# a{brk}# b\nphases:\n  preBuild:\n    commands:\n      - make\n"
+        text = project(spec)
+        (finding,) = [
+            f
+            for f in check_text(text, "codebuild-project", path="codebuild-project.json")
+            if f.rule == "BS101"
+        ]
+        assert at(text, finding.line, finding.column).startswith("preBuild:"), brk
+
+
+def test_a_long_inline_buildspec_costs_its_escapes_only() -> None:
+    import tracemalloc
+
+    spec = "version: 0.2\nphases:\n  build:\n    commands:\n" + "      - make x\n" * 50_000
+    text = project(spec)
+    start = (1, text.index('"version') + 1)
+    tracemalloc.start()
+    positions = embedded.json_string_positions(text, start)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(positions) == len(spec) + 1
+    # about four list entries per escape (50,000 of them), not a tuple per character (750,000)
+    assert peak < 12 * 1024 * 1024

@@ -587,3 +587,23 @@ def test_10_mb_command() -> None:
     text = head + "echo a && " * ((MAX_BYTES - len(head)) // 10 - 1) + "true\n"
     found = checked(text, "10 MB command", memory=False)
     assert [line.split(":")[2] for line in found] == ["SH0001"], found
+
+
+def test_one_long_json_string_costs_linear_memory(tmp_path: Path) -> None:
+    """A 9 MB string made the strict parser's regex keep a backtracking entry per
+    character: a gigabyte of the process's memory (outside Python's own allocations)."""
+    path = tmp_path / "taskdef.json"
+    path.write_text('{"family": "' + "x" * 9_000_000 + '"}', encoding="utf-8")
+    # VmHWM, not ru_maxrss: Linux carries the exec'ing parent's peak (a large pytest
+    # process) into the child's ru_maxrss, while VmHWM belongs to the new address space.
+    code = (
+        "import re, sys\nfrom pipespec import cli\n"
+        "code = cli.main(['check', '--no-config', sys.argv[1]])\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(code, re.search(r'VmHWM:\\s*(\\d+)', status).group(1))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    status, kilobytes = done.stdout.split()[-2:]
+    assert status == "1", done.stdout[-500:]  # family too long (TD004)
+    assert int(kilobytes) < 300 * 1024, f"{int(kilobytes) // 1024} MiB"

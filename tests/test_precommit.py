@@ -160,10 +160,10 @@ def test_hooks_run_through_pre_commit(tmp_path: Path, hook_repo: tuple[Path, str
         "(CodeBuild runs only install, pre_build, build and post_build) [BS101]"
     ) in own, output
     assert _files_checked(own) == 1
-    # the all-in-one hook, in Japanese (args: [--lang, ja]): the 7 files of the five kinds,
+    # the all-in-one hook, in Japanese (args: [--lang, ja]): the 12 files of the eight kinds,
     # not ci/build.yml (not a buildspec name), README.md or settings.json
     everything = sections["Validate AWS pipeline files (pipespec)"]
-    assert everything[0] == "Passed" and _files_checked(everything) == 7, output
+    assert everything[0] == "Passed" and _files_checked(everything) == 12, output
     assert "0 件のエラー" in "\n".join(everything)
     # each per-kind hook gets its own kind's files, and only those
     expected = {
@@ -172,6 +172,9 @@ def test_hooks_run_through_pre_commit(tmp_path: Path, hook_repo: tuple[Path, str
         "Validate ECS task definition": 2,
         "Validate imagedefinitions.json": 1,
         "Validate imageDetail.json": 1,  # imageDetail.json: the name is matched ignoring case
+        "Validate CodePipeline pipeline": 2,
+        "Validate CodeDeploy deployment group": 1,
+        "Validate CodeBuild project": 2,
     }
     for name, count in expected.items():
         assert sections[name][0] == "Passed", output

@@ -99,12 +99,13 @@ KINDS: dict[str, Kind] = {
 }
 
 #: The input an AWS CLI ``describe``/``get`` call prints around the object a kind holds:
-#: ``get-deployment-group`` prints ``{"deploymentGroupInfo": {...}}``. Such a file is
+#: ``get-deployment-group`` prints ``{"deploymentGroupInfo": {...}}``, batch-get-deployment-
+#: groups a list in ``deploymentGroupsInfo``, create-project ``{"project": {...}}``. Such a file is
 #: reported once (the kind's wrapper rule), not key by key against the schema.
-WRAPPERS = {
-    "taskdef": "taskDefinition",
-    "deployment-group": "deploymentGroupInfo",
-    "codebuild-project": "projects",
+WRAPPERS: dict[str, tuple[str, ...]] = {
+    "taskdef": ("taskDefinition",),
+    "deployment-group": ("deploymentGroupInfo", "deploymentGroupsInfo"),
+    "codebuild-project": ("projects", "project"),
 }
 
 #: appspec platforms, detected from the document (see :func:`appspec_platform`).

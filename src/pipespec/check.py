@@ -171,6 +171,8 @@ def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
         p["actual"] = _type_word(p["actual"], lang)
     if "value" in p:
         p["shown"] = _show(p["value"])
+        if p["value"] is None and v.code == "wrong-type":  # "not null (null)": say it once
+            p["shown"] = "値なし" if ja else "no value"
     if v.code == "bad-value":
         if "allowed" in p:
             allowed = ", ".join(_show(a) for a in p["allowed"])
@@ -178,24 +180,19 @@ def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
         elif p.get("minimum") is not None or p.get("maximum") is not None:
             lo, hi = p.get("minimum"), p.get("maximum")
             if ja:
-                p["constraint"] = "".join(
-                    [f"{lo} 以上" if lo is not None else "", f"{hi} 以下" if hi is not None else ""]
-                )
+                p["constraint"] = " ".join(
+                    x for x in (f"{lo} 以上" if lo is not None else "",
+                                f"{hi} 以下" if hi is not None else "") if x
+                )  # fmt: skip
             else:
                 parts = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
                 p["constraint"] = " and ".join(x for x in parts if x)
         elif "count" in p:
             lo, hi = p.get("min_items"), p.get("max_items")
             if ja:
-                p["constraint"] = (
-                    "".join(
-                        [
-                            f"{lo} 個以上" if lo is not None else "",
-                            f"{hi} 個以下" if hi is not None else "",
-                        ]
-                    )
-                    + "の要素"
-                )
+                bounds = (f"{lo} 個以上" if lo is not None else "",
+                          f"{hi} 個以下" if hi is not None else "")  # fmt: skip
+                p["constraint"] = " ".join(x for x in bounds if x) + "の要素"
             else:
                 parts = [f"at least {lo}" if lo is not None else "",
                          f"at most {hi}" if hi is not None else ""]  # fmt: skip
@@ -208,7 +205,7 @@ def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
             elif ja:
                 parts = [f"{lo} 文字以上" if lo is not None else "",
                          f"{hi} 文字以下" if hi is not None else ""]  # fmt: skip
-                p["constraint"] = "".join(parts)
+                p["constraint"] = " ".join(x for x in parts if x)
             else:
                 parts = [f"at least {lo}" if lo is not None else "",
                          f"at most {hi}" if hi is not None else ""]  # fmt: skip
@@ -242,8 +239,10 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         "bad-value": f"{kind.prefix}004",
     }
     data = doc.data
-    wrapper = catalog.WRAPPERS.get(kind.name)
-    wrapped = isinstance(data, dict) and isinstance(data.get(wrapper or ""), (dict, list))
+    wrappers = catalog.WRAPPERS.get(kind.name, ())
+    wrapped = isinstance(data, dict) and any(
+        isinstance(data.get(w), (dict, list)) for w in wrappers
+    )
     if wrapped:
         return  # describe/get output, wrapped: the kind's wrapper rule says so once
     if (

@@ -369,7 +369,9 @@ def load_path(path: str | Path, *, lang: Lang = "en", display: str | None = None
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+#: Possessive (Python 3.11): without it, sre kept a backtracking entry per character and a
+#: 9 MB string cost a gigabyte to match.
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+"')
 _LITERALS = {"true": True, "false": False, "null": None}
 _WS_FIRST = frozenset(" \t\n\r")
 _COMMENT_FIRST = frozenset("/#")

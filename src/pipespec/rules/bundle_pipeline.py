@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import json
+import os
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -81,13 +82,18 @@ def _producer(pipeline: Entry, artifact: str) -> _Action | None:
 
 
 def _buildspec(bundle: Bundle) -> Entry | None:
-    """The buildspec the bundle's CodeBuild project names (else the first one)."""
+    """The buildspec the bundle's CodeBuild project names (else the first one); None when
+    the project carries its buildspec inline (embedded.py checks that one)."""
+    from ..embedded import is_inline
+
     project = bundle.first("codebuild-project")
     named = None
     if project is not None and isinstance(project.doc.data, dict):
         source = project.doc.data.get("source")
         value = source.get("buildspec") if isinstance(source, dict) else None
-        if isinstance(value, str) and value.strip() and "\n" not in value:
+        if isinstance(value, str) and is_inline(value):
+            return None
+        if isinstance(value, str) and value.strip():
             named = PurePosixPath(value.strip()).name
     specs = bundle.of("buildspec")
     for spec in specs:
@@ -111,6 +117,20 @@ def _artifact_files(spec: Entry, artifact: str, primary: bool) -> list[str] | No
     files = section.get("files")
     items = [files] if isinstance(files, str) else files if isinstance(files, list) else []
     return [str(f) for f in items if isinstance(f, str)]
+
+
+#: Kinds whose files make a directory a source tree rather than infrastructure only.
+SOURCE_KINDS = ("buildspec", "appspec", "taskdef")
+
+
+def _has_sources(directory: str) -> bool:
+    from .. import catalog
+
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return False
+    return any((k := catalog.detect(n)) is not None and k.name in SOURCE_KINDS for n in names)
 
 
 def _lists(patterns: list[str], name: str) -> bool:
@@ -243,7 +263,12 @@ def _missing_from(
 ) -> tuple[str, str] | None:  # fmt: skip
     """Why ``name`` is not in ``artifact`` (en, ja), or None when it is (or cannot tell)."""
     if artifact in sources:
-        if name in files or "/" in name:
+        # the directory on disk, not only the files given (a hook may pass pipeline.json
+        # alone); and only a directory with sources of its own stands for the source artifact
+        # (pipeline.json in an infrastructure repository deploys another repository)
+        if name in files or "/" in name or os.path.lexists(os.path.join(bundle.directory, name)):
+            return None
+        if not _has_sources(bundle.directory):
             return None
         return "in the source directory", "ソースのディレクトリにありません"
     producer = _producer(pipeline, artifact)
@@ -274,12 +299,12 @@ def _missing_from(
     "must be defined as secondary artifacts in the build spec file. The names of the output "
     "artifacts in CodePipeline must match the artifact identifiers in the build spec file.\" "
     "(CodePipeline User Guide, CodeBuild build and test action reference). A name with no "
-    "matching identifier gets no files, and the build's upload fails.",
+    "matching identifier gets none of the build's files.",
     explain_ja="「複数の出力アーティファクトを指定するときは、参照するアーティファクトをすべて "
     "buildspec のセカンダリアーティファクトとして定義する。CodePipeline の出力アーティファクトの"
     "名前は buildspec のアーティファクト識別子と一致しなければならない」とされています "
     "(CodePipeline ユーザーガイドの CodeBuild アクションリファレンス)。識別子のない名前には"
-    "ファイルが入らず、ビルドのアップロードが失敗します。",
+    "ビルドのファイルが入りません。",
     bad_files={"pipeline.json": json.dumps({"pipeline": {**DECLARATION, "stages": [
         DECLARATION["stages"][0], {"name": "Build", "actions": [{
             **DECLARATION["stages"][1]["actions"][0],
@@ -363,9 +388,9 @@ def image_container_not_in_taskdef(bundle: Bundle) -> Iterator[BundleHit]:
 
 @rule(
     "XF113", "deployment-group-mismatch", "bundle", E,
-    en="the CodeDeployToECS action {action!r} deploys with {key} {value!r}, but "
-    "{group_file} is {actual!r}",
-    ja="CodeDeployToECS アクション {action!r} の {key} は {value!r} ですが、{group_file} は "
+    en="the {provider} action {action!r} deploys with {key} {value!r}, but {group_file} is "
+    "{actual!r}",
+    ja="{provider} アクション {action!r} の {key} は {value!r} ですが、{group_file} は "
     "{actual!r} です",
     explain_en="CodeDeployToECS starts a deployment of the CodeDeploy application and "
     "deployment group its ApplicationName and DeploymentGroupName name (CodePipeline action "
@@ -388,26 +413,32 @@ def deployment_group_mismatch(bundle: Bundle) -> Iterator[BundleHit]:
     group = bundle.first("deployment-group")
     if group is None or not isinstance(group.doc.data, dict):
         return
+    names = {k: group.doc.data.get(k) for k in ("applicationName", "deploymentGroupName")}
     for pipeline in bundle.of("pipeline"):
-        for action in _actions(pipeline):
-            if action.provider not in ("CodeDeployToECS", "CodeDeploy"):
-                continue
-            for key, field in (("ApplicationName", "applicationName"),
-                               ("DeploymentGroupName", "deploymentGroupName")):  # fmt: skip
-                value, actual = action.config.get(key), group.doc.data.get(field)
-                if isinstance(value, str) and isinstance(actual, str) and value != actual:
-                    yield BundleHit(pipeline.path, (*action.path, "configuration", key), {
-                        "action": action.name, "key": key, "value": value,
-                        "group_file": f"{PurePosixPath(group.path).name}'s {field}",
-                        "actual": actual})  # fmt: skip
+        deploys = [a for a in _actions(pipeline) if a.provider in ("CodeDeployToECS", "CodeDeploy")]
+        # the file describes one group: only when no action deploys with it is one wrong
+        if any(a.config.get("ApplicationName") == names["applicationName"]
+               and a.config.get("DeploymentGroupName") == names["deploymentGroupName"]
+               for a in deploys) or len(deploys) != 1:  # fmt: skip
+            continue
+        (action,) = deploys
+        for key, field in (("ApplicationName", "applicationName"),
+                           ("DeploymentGroupName", "deploymentGroupName")):  # fmt: skip
+            value, actual = action.config.get(key), names[field]
+            if isinstance(value, str) and isinstance(actual, str) and value != actual:
+                yield BundleHit(pipeline.path, (*action.path, "configuration", key), {
+                    "provider": action.provider, "action": action.name, "key": key,
+                    "value": value, "group_file": f"{PurePosixPath(group.path).name}'s {field}",
+                    "actual": actual})  # fmt: skip
 
 
 def _docker(spec: Entry) -> str:
-    from .codebuild_project import DOCKER
+    from .codebuild_project import docker_line
 
     for _, command in command_items(spec.doc.data):
-        if DOCKER.search(command):
-            return command.strip().splitlines()[0][:80]
+        line = docker_line(command)
+        if line:
+            return line
     return ""
 
 
@@ -446,9 +477,11 @@ def project_not_privileged(bundle: Bundle) -> Iterator[BundleHit]:
     spec = _buildspec(bundle)
     if project is None or spec is None or not isinstance(project.doc.data, dict):
         return
+    from .codebuild_project import no_daemon_needed
+
     env = project.doc.data.get("environment")
     env = env if isinstance(env, dict) else {}
-    if env.get("privilegedMode") is True or str(env.get("type", "")).endswith("LAMBDA_CONTAINER"):
+    if no_daemon_needed(env):
         return
     command = _docker(spec)
     if command:

@@ -8,6 +8,7 @@ reported as such (``CB106``, ``CB104``).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -64,12 +65,13 @@ register(
 
 @rule(
     "CB106", "batch-get-output", KIND, E,
-    en="this is batch-get-projects output: the project is in the list {key!r}; use one "
-    "object of it as the whole file",
-    ja="batch-get-projects の出力のままです。プロジェクトがリスト {key!r} に入っています。"
-    "その中の 1 つのオブジェクトをファイル全体にしてください",
+    en="this is AWS CLI output: the project is inside {key!r}; use the project object as the "
+    "whole file",
+    ja="AWS CLI の出力のままです。プロジェクトが {key!r} の中に入っています。プロジェクトの"
+    "オブジェクトをファイル全体にしてください",
     explain_en="`aws codebuild batch-get-projects` prints `{\"projects\": [...], "
-    "\"projectsNotFound\": [...]}`. create-project takes one project's members at the top "
+    "\"projectsNotFound\": [...]}`, and create-project prints `{\"project\": {...}}`. "
+    "create-project takes one project's members at the top "
     "level. Take one, for example with `jq '.projects[0]'`, then remove the read-only keys "
     "(CB104).",
     explain_ja="`aws codebuild batch-get-projects` は `{\"projects\": [...], "
@@ -81,8 +83,9 @@ register(
     example_name=EXAMPLE,
 )  # fmt: skip
 def batch_get_output(ctx: Context) -> Iterator[Hit]:
-    if isinstance(ctx.get("projects"), list):
-        yield Hit(("projects",), {"key": "projects"}, key=True)
+    for key, kinds in (("projects", list), ("project", dict)):  # batch-get, create's output
+        if isinstance(ctx.get(key), kinds):
+            yield Hit((key,), {"key": key}, key=True)
 
 
 # --------------------------------------------------------------------------- environment
@@ -97,28 +100,53 @@ def batch_get_output(ctx: Context) -> Iterator[Hit]:
 # privileged mode") and the build specification reference ("Do not set any environment
 # variable with a name that starts with CODEBUILD_").
 
-#: docker subcommands that talk to the daemon (everything but docker --version/help).
+#: A docker or docker-compose command that talks to the daemon: any path to the program,
+#: global options before the subcommand (docker --version and help do not).
 DOCKER = re.compile(
-    r"(?<![\w/-])docker(?:-compose)?\s+(?:build|push|pull|run|tag|login|buildx|compose|"
-    r"image|images|ps|exec|save|load|create|start|cp|inspect|manifest)\b"
+    r"(?<![\w.-])(?:[\w./-]*/)?(?:docker-compose|docker)"
+    r"(?:\s+--?[\w-]+(?:[= ](?!-)[^\s;&|]+)?)*"
+    r"\s+(?:build|buildx|push|pull|run|tag|login|compose|image|images|ps|exec|save|load|create|"
+    r"start|stop|cp|inspect|manifest|info|system|rm|rmi|logs|up|down|volume|network|"
+    r"container)\b"
 )
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
 LAMBDA_TYPES = ("LINUX_LAMBDA_CONTAINER", "ARM_LAMBDA_CONTAINER")
 
 
-def docker_commands(text: str) -> list[str]:
-    """The commands of a buildspec's text that need the Docker daemon."""
+def docker_line(command: str) -> str:
+    """The line of a shell command that runs Docker against the daemon, or "" (quoted text
+    and comments do not count: echo "run docker build" is not a build)."""
+    for line in command.splitlines():
+        code = _QUOTED.sub("''", line.split(" #", 1)[0])
+        if code.lstrip().startswith("#"):
+            continue
+        if DOCKER.search(code):
+            return line.strip()[:80]
+    return ""
+
+
+@functools.lru_cache(maxsize=16)
+def docker_commands(text: str) -> tuple[str, ...]:
+    """The commands of a buildspec's text that need the Docker daemon (the lines that do)."""
+    from ..embedded import MAX_INLINE
     from ..load import load_text
     from ..shell import commands
 
+    if len(text) > MAX_INLINE:
+        return ()
     doc = load_text(text, "buildspec.yml", "yaml")
     if not doc.ok:
-        return []
-    found = []
-    for command in commands(doc):
-        code = re.sub(r"(?m)^\s*#.*$", "", command.text)
-        if DOCKER.search(code):
-            found.append(command.text.strip().splitlines()[0][:80])
-    return found
+        return ()
+    return tuple(line for command in commands(doc) if (line := docker_line(command.text)))
+
+
+def no_daemon_needed(env: dict[str, Any]) -> bool:
+    """Whether the project needs no privileged mode for Docker: it has it, or builds on
+    CodeBuild's Docker server (environment.dockerServer), or it is Lambda (CB111) or
+    Windows compute (where Docker-in-Docker is a different story)."""
+    kind = str(env.get("type", ""))
+    return (env.get("privilegedMode") is True or bool(env.get("dockerServer"))
+            or kind in LAMBDA_TYPES or kind.startswith("WINDOWS"))  # fmt: skip
 
 
 @rule(
@@ -153,10 +181,8 @@ def docker_commands(text: str) -> list[str]:
 def docker_without_privileged_mode(ctx: Context) -> Iterator[Hit]:
     from ..embedded import inline_buildspecs
 
-    if ctx.get("environment", "privilegedMode") is True:
+    if no_daemon_needed(ctx.mapping("environment")):
         return
-    if ctx.get("environment", "type") in LAMBDA_TYPES:
-        return  # CB111 says Docker cannot run there at all
     for path, text in inline_buildspecs(ctx):
         found = docker_commands(text)
         if found:
@@ -227,12 +253,10 @@ def lambda_compute(ctx: Context) -> Iterator[Hit]:
     explain_en="\"Do not set any environment variable with a name that starts with "
     "CODEBUILD_. This prefix is reserved for internal use.\" (CodeBuild User Guide, build "
     "specification reference, env). CodeBuild sets CODEBUILD_SRC_DIR, "
-    "CODEBUILD_RESOLVED_SOURCE_VERSION and others itself; a project variable of the same "
-    "name hides or is hidden by them.",
+    "CODEBUILD_RESOLVED_SOURCE_VERSION and others itself.",
     explain_ja="「CODEBUILD_ で始まる名前の環境変数は設定しないでください。この接頭辞は内部用に"
     "予約されています」(CodeBuild ユーザーガイドのビルド仕様リファレンス、env)。CodeBuild は "
-    "CODEBUILD_SRC_DIR や CODEBUILD_RESOLVED_SOURCE_VERSION などを自分で設定するので、同じ名前の"
-    "プロジェクトの変数はそれを隠すか、それに隠されます。",
+    "CODEBUILD_SRC_DIR や CODEBUILD_RESOLVED_SOURCE_VERSION などを自分で設定します。",
     bad=json.dumps({**PROJECT, "environment": {**PROJECT["environment"],
         "environmentVariables": [{"name": "CODEBUILD_STAGE", "value": "prod"}]}},
         indent=2) + "\n",
@@ -243,5 +267,5 @@ def lambda_compute(ctx: Context) -> Iterator[Hit]:
 def reserved_variable_name(ctx: Context) -> Iterator[Hit]:
     for i, var in enumerate(ctx.sequence("environment", "environmentVariables")):
         name = var.get("name") if isinstance(var, dict) else None
-        if isinstance(name, str) and name.upper().startswith("CODEBUILD_"):
+        if isinstance(name, str) and name.startswith("CODEBUILD_"):
             yield Hit(("environment", "environmentVariables", i, "name"), {"name": name})

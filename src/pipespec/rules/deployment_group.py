@@ -79,7 +79,8 @@ register(
     "the object inside it as the whole file",
     ja="get-deployment-group の出力のままです。デプロイグループが {key!r} に包まれています。"
     "中のオブジェクトをファイル全体にしてください",
-    explain_en="`aws deploy get-deployment-group` prints `{\"deploymentGroupInfo\": {...}}`. "
+    explain_en="`aws deploy get-deployment-group` prints `{\"deploymentGroupInfo\": {...}}` "
+    "(and batch-get-deployment-groups a list in deploymentGroupsInfo). "
     "create-deployment-group and update-deployment-group take the members of the inner "
     "object at the top level. Unwrap it, for example with `jq .deploymentGroupInfo`, then "
     "remove the read-only keys (DG104).",
@@ -92,15 +93,19 @@ register(
     example_name=EXAMPLE,
 )  # fmt: skip
 def get_output_wrapper(ctx: Context) -> Iterator[Hit]:
-    if isinstance(ctx.get("deploymentGroupInfo"), dict):
-        yield Hit(("deploymentGroupInfo",), {"key": "deploymentGroupInfo"}, key=True)
+    for key in ("deploymentGroupInfo", "deploymentGroupsInfo"):  # get, batch-get
+        if isinstance(ctx.get(key), (dict, list)):
+            yield Hit((key,), {"key": key}, key=True)
 
 
 def is_ecs(ctx: Context) -> bool:
-    """An ECS deployment group: it names ECS services (the application's compute platform
-    is not in the file; its services are)."""
+    """An ECS deployment group: it names ECS services, or uses an ECS deployment
+    configuration (the application's compute platform is not in the file)."""
     services = ctx.get("ecsServices")
-    return isinstance(services, list) and bool(services)
+    config = ctx.get("deploymentConfigName")
+    return (isinstance(services, list) and bool(services)) or (
+        isinstance(config, str) and config.startswith("CodeDeployDefault.ECS")
+    )
 
 
 @rule(
@@ -114,20 +119,17 @@ def is_ecs(ctx: Context) -> bool:
     "CodeDeploy installs the new version as a replacement task set and shifts traffic to it, "
     "and \"an Application Load Balancer or Network Load Balancer is required for an Amazon "
     "ECS deployment\" (DeploymentStyle, CloudFormation reference). A deployment group with "
-    "ecsServices must therefore have deploymentStyle BLUE_GREEN with WITH_TRAFFIC_CONTROL; "
-    "CodeDeploy rejects the group otherwise (users report \"For ECS deployment, the "
-    "deployment type must be BLUE_GREEN, and deployment option must be "
-    "WITH_TRAFFIC_CONTROL\"). For a rolling update, use CodePipeline's Amazon ECS deploy "
-    "action instead of CodeDeploy.",
+    "ecsServices must therefore have deploymentStyle BLUE_GREEN with WITH_TRAFFIC_CONTROL, "
+    "both written out: an ECS deployment never runs in place. For a rolling update, use "
+    "CodePipeline's Amazon ECS deploy action instead of CodeDeploy.",
     explain_ja="「インプレースデプロイを使えるのは EC2/オンプレミスのコンピューティングプラット"
     "フォームだけ」です (CodeDeploy ユーザーガイドのデプロイタイプ)。Amazon ECS では、CodeDeploy "
     "は新しいバージョンを置き換え用のタスクセットとして起動してトラフィックを切り替え、「Amazon "
     "ECS のデプロイには Application Load Balancer か Network Load Balancer が必要」です "
     "(CloudFormation リファレンスの DeploymentStyle)。そのため ecsServices を持つデプロイグループ"
-    "の deploymentStyle は BLUE_GREEN と WITH_TRAFFIC_CONTROL でなければならず、それ以外は "
-    "CodeDeploy が受け付けません (\"For ECS deployment, the deployment type must be BLUE_GREEN, "
-    "and deployment option must be WITH_TRAFFIC_CONTROL\" という報告があります)。ローリング"
-    "アップデートには、CodeDeploy ではなく CodePipeline の Amazon ECS デプロイアクションを使います。",
+    "の deploymentStyle には BLUE_GREEN と WITH_TRAFFIC_CONTROL の両方を書きます。ECS のデプロイが"
+    "インプレースで動くことはありません。ローリングアップデートには、CodeDeploy ではなく "
+    "CodePipeline の Amazon ECS デプロイアクションを使います。",
     bad=json.dumps({**ECS_GROUP, "deploymentStyle": {
         "deploymentType": "IN_PLACE", "deploymentOption": "WITH_TRAFFIC_CONTROL"}},
         indent=2) + "\n",
@@ -145,9 +147,14 @@ def ecs_needs_blue_green(ctx: Context) -> Iterator[Hit]:
     for key, wanted in (("deploymentType", "BLUE_GREEN"),
                         ("deploymentOption", "WITH_TRAFFIC_CONTROL")):  # fmt: skip
         value = style.get(key)
-        if isinstance(value, str) and value != wanted:
+        if value == wanted:
+            continue
+        if key in style:
             yield Hit(("deploymentStyle", key), {"wanted": f"{key} {wanted}",
-                      "actual": value})  # fmt: skip
+                      "actual": str(value)})  # fmt: skip
+        else:  # the default: IN_PLACE, WITHOUT_TRAFFIC_CONTROL
+            yield Hit(("deploymentStyle",), {"wanted": f"{key} {wanted}",
+                      "actual": "its default (not written)"}, key=True)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- platforms
@@ -219,12 +226,14 @@ def deployment_config_platform(ctx: Context) -> Iterator[Hit]:
     config = ctx.get("deploymentConfigName")
     if not isinstance(config, str) or not config.startswith("CodeDeployDefault."):
         return
-    group = "ECS" if is_ecs(ctx) else "EC2/On-Premises" if any(
+    services = ctx.get("ecsServices")
+    group = "ECS" if isinstance(services, list) and services else "EC2/On-Premises" if any(
         ctx.get(k) for k in SERVER_KEYS) else ""  # fmt: skip
     belongs = next((p for p, known in CONFIGS.items() if config in known), "")
     if group and belongs and belongs != group:
+        sep = "、" if ctx.lang == "ja" else ", "
         yield Hit(("deploymentConfigName",), {"config": config, "belongs": belongs,
-                  "platform": group, "choices": ", ".join(CONFIGS[group])})  # fmt: skip
+                  "platform": group, "choices": sep.join(CONFIGS[group])})  # fmt: skip
 
 
 @rule(
@@ -257,6 +266,14 @@ def ecs_load_balancer(ctx: Context) -> Iterator[Hit]:
                           "what_ja": "loadBalancerInfo.targetGroupPairInfoList (2 つのターゲット"
                           "グループと本番のリスナー) "}, key=bool(where))  # fmt: skip
         return
+    if len(pairs) > 1:
+        yield Hit(
+            ("loadBalancerInfo", "targetGroupPairInfoList"),
+            {
+                "what": f"one target group pair, not {len(pairs)}",
+                "what_ja": f"ターゲットグループの組が 1 つだけ ({len(pairs)} 組ではなく) ",
+            },
+        )
     for i, pair in enumerate(pairs):
         if not isinstance(pair, dict):
             continue
@@ -273,9 +290,11 @@ def ecs_load_balancer(ctx: Context) -> Iterator[Hit]:
             )
         listeners = pair.get("prodTrafficRoute")
         arns = listeners.get("listenerArns") if isinstance(listeners, dict) else None
-        if not isinstance(arns, list) or not arns:
-            yield Hit(at, {"what": "a prodTrafficRoute with the production listener's ARN",
-                           "what_ja": "本番のリスナーの ARN を持つ prodTrafficRoute "})  # fmt: skip
+        if not isinstance(arns, list) or len(arns) != 1:
+            count = len(arns) if isinstance(arns, list) else 0
+            yield Hit(at, {"what": f"a prodTrafficRoute with one listener ARN, not {count}",
+                           "what_ja": f"リスナーの ARN を 1 つだけ ({count} 個ではなく) 持つ "
+                           "prodTrafficRoute "})  # fmt: skip
 
 
 @rule(
@@ -322,17 +341,17 @@ MAX_TERMINATION_WAIT = 2880
 
 @rule(
     "DG114", "termination-wait", KIND, E,
-    en="terminationWaitTimeInMinutes is {value}; CodeDeploy waits at most "
+    en="terminationWaitTimeInMinutes is {value}; it must be 0 to "
     f"{MAX_TERMINATION_WAIT} minutes (2 days)",
-    ja="terminationWaitTimeInMinutes が {value} です。CodeDeploy が待つのは最大 "
-    f"{MAX_TERMINATION_WAIT} 分 (2 日) です",
+    ja="terminationWaitTimeInMinutes が {value} です。0 から "
+    f"{MAX_TERMINATION_WAIT} 分 (2 日) の間にします",
     explain_en="After a successful blue/green deployment CodeDeploy waits this many minutes "
     "before it terminates the original instances or task set; \"The maximum setting is 2880 "
-    "minutes (2 days)\" (CodeDeploy API Reference, BlueInstanceTerminationOption). A negative "
-    "or larger value is rejected.",
+    "minutes (2 days)\" (CodeDeploy API Reference, BlueInstanceTerminationOption); a larger "
+    "value is rejected.",
     explain_ja="ブルー/グリーンデプロイが成功した後、CodeDeploy は元のインスタンスやタスクセットを"
     "終了する前にこの分数だけ待ちます。「最大は 2880 分 (2 日)」です (CodeDeploy API リファレンスの "
-    "BlueInstanceTerminationOption)。負の値やそれより大きい値は受け付けられません。",
+    "BlueInstanceTerminationOption)。それより大きい値は受け付けられません。",
     bad=GOOD.replace('"terminationWaitTimeInMinutes": 5', '"terminationWaitTimeInMinutes": 4320'),
     good=GOOD,
     example_name=EXAMPLE,

@@ -245,8 +245,8 @@ def source_stage(ctx: Context) -> Iterator[Hit]:
 
 @rule(
     "PL112", "duplicate-name", KIND, E,
-    en="{what} {name!r} is used twice{where}; names must be unique",
-    ja="{what_ja} {name!r} が 2 回使われています{where_ja}。名前は重複できません",
+    en="{what} {name!r} is used more than once{where}; names must be unique",
+    ja="{what_ja} {name!r} が複数回使われています{where_ja}。名前は重複できません",
     explain_en="\"Stage names must be unique within a pipeline. Action names must be unique "
     "within a stage\" (CodePipeline quotas, uniqueness of names), and \"Output artifact names "
     "must be unique within a pipeline\" (CodePipeline API Reference, OutputArtifact): an input "
@@ -302,29 +302,32 @@ def duplicate_name(ctx: Context) -> Iterator[Hit]:
 )  # fmt: skip
 def input_not_produced(ctx: Context) -> Iterator[Hit]:
     found = actions(ctx)
-    produced = [(a.stage, a.run_order, name) for a in found
-                for _, name in a.artifacts("outputArtifacts")]  # fmt: skip
-    every = sorted({name for _, _, name in produced})
+    first: dict[str, tuple[int, int]] = {}  # artifact -> earliest (stage, runOrder) making it
     for a in found:
-        before = {name for stage, order, name in produced
-                  if stage < a.stage or (stage == a.stage and order < a.run_order)}  # fmt: skip
+        for _, name in a.artifacts("outputArtifacts"):
+            if name not in first or (a.stage, a.run_order) < first[name]:
+                first[name] = (a.stage, a.run_order)
+    every = sorted(first)
+    ja = ctx.lang == "ja"
+    for a in found:
         for path, name in a.artifacts("inputArtifacts"):
-            if name in before:
+            made = first.get(name)
+            if made is not None and (
+                made[0] < a.stage or (made[0] == a.stage and made[1] < a.run_order)
+            ):
                 continue
-            close = suggest(name, every)
-            dym = ""
-            if close:
+            if made is not None and made == (a.stage, a.run_order):
                 dym = (
-                    f"; did you mean {close!r}?"
-                    if ctx.lang != "ja"
-                    else f"。{close!r} ではありませんか"
+                    " (一緒に並行して動くアクションが出力します)"
+                    if ja
+                    else (" (an action running in parallel, at the same runOrder, produces it)")
                 )
-            elif name in every:
-                dym = (
-                    " (it is produced later)"
-                    if ctx.lang != "ja"
-                    else " (後のアクションが出力します)"
-                )
+            elif made is not None:
+                dym = " (後のアクションが出力します)" if ja else " (a later action produces it)"
+            else:
+                close = suggest(name, every) if len(every) <= 500 else None
+                dym = (f"。{close!r} ではありませんか" if ja else f"; did you mean {close!r}?") if (
+                    close) else ""  # fmt: skip
             yield Hit(path, {"name": name, "action": a.name, "dym": dym})
 
 
@@ -409,7 +412,7 @@ def artifact_store(ctx: Context) -> Iterator[Hit]:
 #: (owner, category, provider) -> (min inputs, max inputs, min outputs, max outputs), from
 #: "Valid input and output artifacts for each action type" and the action reference pages
 #: [AA]. CodeStarSourceConnection is documented with both owners AWS and ThirdParty.
-ACTION_TYPES: dict[tuple[str, str, str], tuple[int, int, int, int]] = {
+ACTION_TYPES: dict[tuple[str, str, str], tuple[int, int, int, int] | None] = {
     ("AWS", "Source", "S3"): (0, 0, 1, 1),
     ("AWS", "Source", "CodeCommit"): (0, 0, 1, 1),
     ("AWS", "Source", "ECR"): (0, 0, 1, 1),
@@ -433,6 +436,15 @@ ACTION_TYPES: dict[tuple[str, str, str], tuple[int, int, int, int]] = {
     ("ThirdParty", "Deploy", "AlexaSkillsKit"): (1, 2, 0, 0),
     ("AWS", "Invoke", "Lambda"): (0, 5, 0, 5),
     ("AWS", "Invoke", "StepFunctions"): (0, 1, 0, 1),
+    # V2 actions of the action structure reference (counts from their pages where given)
+    ("AWS", "Deploy", "Lambda"): (1, 1, 0, 0),
+    ("AWS", "Invoke", "CodePipeline"): (0, 0, 0, 0),
+    ("AWS", "Deploy", "EC2"): None,
+    ("AWS", "Deploy", "EKS"): None,
+    ("AWS", "Deploy", "AppConfig"): None,
+    ("AWS", "Deploy", "CloudFormationStackSet"): None,
+    ("AWS", "Deploy", "CloudFormationStackInstances"): None,
+    ("AWS", "Invoke", "InspectorScan"): None,
 }
 #: Custom actions (Jenkins and your own): 0 to 5 either way [AA].
 CUSTOM = (0, 5, 0, 5)
@@ -462,29 +474,24 @@ def _categories(owner: str, provider: str) -> list[str]:
 )  # fmt: skip
 def unknown_action_type(ctx: Context) -> Iterator[Hit]:
     providers = {p for _, _, p in ACTION_TYPES}
+    ja = ctx.lang == "ja"
     for a in actions(ctx):
         owner, category, provider = a.type
         if owner == "Custom" or not (owner and category and provider):
             continue
-        if (owner, category, provider) in ACTION_TYPES:
-            continue
-        if provider not in providers:
-            if owner != "AWS":
-                continue  # a third-party provider AWS does not list: not ours to judge
-            why, why_ja = "", ""
-        elif _categories(owner, provider):
-            kinds = " or ".join(_categories(owner, provider))
-            why = f"; {provider} is a {kinds} action"
-            why_ja = f"。{provider} は {kinds} のアクションです"
+        if (owner, category, provider) in ACTION_TYPES or provider not in providers:
+            continue  # a provider the table does not know: AWS adds actions, not ours to judge
+        categories = _categories(owner, provider)
+        if categories:
+            kinds = (" か " if ja else " or ").join(categories)
+            why = f"; {provider} is in category {kinds}"
+            why_ja = f"。{provider} のカテゴリーは {kinds} です"
+            where = "category"
         else:
             owners = sorted({o for o, _, p in ACTION_TYPES if p == provider})
             why = f"; {provider}'s owner is {' or '.join(owners)}"
             why_ja = f"。{provider} の owner は {' か '.join(owners)} です"
-        where = (
-            "category"
-            if provider in providers and _categories(owner, provider)
-            else ("owner" if provider in providers else "provider")
-        )
+            where = "owner"
         yield Hit((*a.path, "actionTypeId", where), {"owner": owner, "category": category,
                   "provider": provider, "why": why, "why_ja": why_ja})  # fmt: skip
 
@@ -512,7 +519,7 @@ def artifact_count(ctx: Context) -> Iterator[Hit]:
     for a in actions(ctx):
         limits = ACTION_TYPES.get(a.type, CUSTOM if a.type[0] == "Custom" else None)
         if limits is None:
-            continue
+            continue  # unknown, or a type whose counts AWS does not give
         for key, what, what_ja, low, high in (
             ("inputArtifacts", "input", "入力", limits[0], limits[1]),
             ("outputArtifacts", "output", "出力", limits[2], limits[3]),
@@ -592,23 +599,27 @@ def missing_configuration(ctx: Context) -> Iterator[Hit]:
 #: What only a V2 pipeline has [PS]: "Including V2 parameters, such as triggers on Git
 #: tags, ... will result in the pipeline having the V2 type"; QUEUED and PARALLEL
 #: execution modes and the Commands and ECRBuildAndPublish actions need V2.
-V2_ONLY_PROVIDERS = {"Commands", "ECRBuildAndPublish"}
+V2_ONLY_PROVIDERS = {"Commands", "ECRBuildAndPublish", "EC2"}
+#: Actions only a V2 pipeline has, by (category, provider) where the provider alone says
+#: too little: Lambda deploys (Lambda invokes are V1 too) and pipeline invokes.
+V2_ONLY_TYPES = {("Deploy", "Lambda"), ("Invoke", "CodePipeline")}
 
 
 @rule(
-    "PL119", "v2-feature-in-v1", KIND, E,
+    "PL119", "v2-feature-in-v1", KIND, W,
     en="{feature} needs a V2 pipeline, but pipelineType is V1",
     ja="{feature_ja}は V2 のパイプラインでしか使えませんが、pipelineType が V1 です",
     explain_en="Triggers with Git filters, pipeline variables, the QUEUED and PARALLEL "
     "execution modes, and the Commands and ECR build-and-publish actions exist only in V2 "
-    "pipelines (CodePipeline User Guide, pipeline types; action reference pages). A "
-    "declaration that asks for V1 and uses one of them is rejected; leave pipelineType out "
-    "or set it to V2 (V2 pipelines are billed per action-minute).",
+    "pipelines (CodePipeline User Guide, pipeline types; action reference pages), and "
+    "\"including V2 parameters ... will result in the pipeline having the V2 type\". A "
+    "declaration that says V1 and uses one of them contradicts itself: leave pipelineType "
+    "out or set it to V2 (V2 pipelines are billed per action-minute).",
     explain_ja="Git のフィルター付きトリガー、パイプライン変数、QUEUED と PARALLEL の実行モード、"
     "Commands アクションと ECR のビルドとパブリッシュのアクションは V2 のパイプラインにしかありません"
-    " (CodePipeline ユーザーガイドのパイプラインタイプ、各アクションのリファレンス)。V1 を指定して"
-    "これらを使う宣言は受け付けられません。pipelineType を V2 にします (V2 はアクションの実行時間"
-    "で課金されます)。",
+    " (CodePipeline ユーザーガイドのパイプラインタイプ、各アクションのリファレンス)。「V2 の"
+    "パラメータを含めると、パイプラインは V2 になる」ともあります。V1 と書いてこれらを使う宣言は"
+    "自己矛盾なので、pipelineType を省くか V2 にします (V2 はアクションの実行時間で課金されます)。",
     bad=_example(lambda d: d.update(pipelineType="V1", executionMode="QUEUED")),
     good=_example(lambda d: d.update(pipelineType="V2", executionMode="QUEUED")),
     example_name=EXAMPLE,
@@ -625,7 +636,7 @@ def v2_feature_in_v1(ctx: Context) -> Iterator[Hit]:
         if decl.get(key):
             yield Hit((*at, key), {"feature": key, "feature_ja": ja}, key=True)
     for a in actions(ctx):
-        if a.type[2] in V2_ONLY_PROVIDERS:
+        if a.type[2] in V2_ONLY_PROVIDERS or (a.type[1], a.type[2]) in V2_ONLY_TYPES:
             yield Hit(
                 (*a.path, "actionTypeId", "provider"),
                 {"feature": f"the {a.type[2]} action", "feature_ja": f"{a.type[2]} アクション"},
@@ -684,12 +695,12 @@ def ecs_artifact_reference(ctx: Context) -> Iterator[Hit]:
     "imageDetail.json holds the image URI, and Image<N>ContainerName the placeholder "
     "<Image<N>ContainerName> in the task definition template that the URI replaces "
     "(CodePipeline action reference, Amazon ECS and CodeDeploy blue-green). One without the "
-    "other leaves the placeholder in the task definition, which ECS then cannot pull.",
+    "other does not say which placeholder the image replaces.",
     explain_ja="イメージごと (N は 1〜4) に、Image<N>ArtifactName はイメージの URI を書いた "
     "imageDetail.json を持つ入力アーティファクトを、Image<N>ContainerName は URI で置き換える"
     "タスク定義テンプレートのプレースホルダー <Image<N>ContainerName> を指します (CodePipeline "
-    "アクションリファレンスの Amazon ECS and CodeDeploy blue-green)。片方だけでは、タスク定義に"
-    "プレースホルダーが残り、ECS がイメージを取得できません。",
+    "アクションリファレンスの Amazon ECS and CodeDeploy blue-green)。片方だけでは、どの"
+    "プレースホルダーをイメージで置き換えるのかが決まりません。",
     bad=_example(lambda d: d["stages"][1]["actions"].append({
         "name": "Deploy",
         "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "CodeDeployToECS",
