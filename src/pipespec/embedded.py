@@ -10,12 +10,15 @@ each finding is moved to the line and column inside the JSON string where its te
 
 from __future__ import annotations
 
-import bisect
-import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Severity
-from .load import Document, NodePath, Position, message
+from .load import Document, Lang, NodePath, Position, message
+from .textmap import BREAKS, StringMap, json_string_positions
+
+__all__ = ["StringMap", "check_inline", "findings", "inline_buildspecs", "is_inline",
+           "json_string_positions", "moved"]  # fmt: skip
 
 if TYPE_CHECKING:
     from .check import Context
@@ -53,102 +56,55 @@ def inline_buildspecs(ctx: Context) -> list[tuple[NodePath, str]]:
     return found
 
 
-class StringMap:
-    """Where each character of a JSON string is written in the file: the string's line, and
-    a column computed from the escapes before it (one entry per escape, not per character,
-    so a 9 MB string costs its escapes only). An escape's characters map to its backslash
-    (``\\n`` is two characters in the file, one in the string)."""
-
-    def __init__(self, line: int, first: int) -> None:
-        self.line = line
-        self.first = first  #: column of the string's first character
-        self.starts: list[int] = []  #: decoded index where each escape's characters start
-        self.cols: list[int] = []  #: column of each escape's backslash
-        self.widths: list[int] = []  #: characters the escape takes in the file
-        self.counts: list[int] = []  #: characters it stands for
-        self.length = 0  #: characters in the decoded string
-
-    def __len__(self) -> int:
-        return self.length + 1  # and the end
-
-    def __getitem__(self, index: int) -> Position:
-        if not 0 <= index <= self.length:
-            raise IndexError(index)
-        return self.at(index)
-
-    def at(self, index: int) -> Position:
-        """The position of character ``index``, clamped to the string."""
-        index = max(0, min(index, self.length))
-        at = bisect.bisect_right(self.starts, index) - 1
-        if at < 0:
-            return self.line, self.first + index
-        start, col = self.starts[at], self.cols[at]
-        past = index - (start + self.counts[at])
-        return self.line, col if past < 0 else col + self.widths[at] + past
-
-
-def json_string_positions(text: str, start: Position) -> StringMap:
-    """The :class:`StringMap` of the JSON string whose opening quote is at ``start``."""
-    lines = text.split("\n")
-    line, col = start
-    raw = lines[line - 1] if 0 < line <= len(lines) else ""  # a JSON string has no raw break
-    result = StringMap(line, col + 1)
-    i = col  # just after the opening quote (col is 1-based)
-    decoded = 0
-    end = raw.find('"', i)  # the next quote; an escaped one is passed over below
-    while True:
-        j = raw.find("\\", i)
-        if end < i:
-            end = raw.find('"', i)
-        if j < 0 or 0 <= end < j:
-            decoded += (end if end >= 0 else len(raw)) - i
-            break
-        decoded += j - i
-        width = 6 if raw[j + 1 : j + 2] == "u" else 2
-        if width == 6 and raw[j + 6 : j + 8] == "\\u" and raw[j + 2 : j + 3] in "dD":
-            try:
-                if 0xD800 <= int(raw[j + 2 : j + 6], 16) <= 0xDBFF:
-                    width = 12  # a surrogate pair: one character
-            except ValueError:
-                pass
-        result.starts.append(decoded)  # every escape stands for one character
-        result.cols.append(j + 1)
-        result.widths.append(width)
-        result.counts.append(1)
-        decoded += 1
-        i = j + width
-    result.length = decoded
-    return result
-
-
-#: The line breaks of YAML (what the buildspec's own positions count).
-_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-
-
-def moved(finding: Finding, doc: Document, positions: StringMap, text: str) -> Finding:
-    """``finding`` (of the inline text) at its place in ``doc``."""
-    starts = [0] + [m.end() for m in _BREAKS.finditer(text)]
-    row = min(max(finding.line, 1), len(starts)) - 1
-    offset = starts[row] + max(finding.column, 1) - 1
-    line, column = positions.at(offset)
+def moved(finding: Finding, doc: Document, positions: StringMap, text: str,
+          offsets: Callable[[int], int] | None = None) -> Finding:  # fmt: skip
+    """``finding`` (of the inline text) at its place in ``doc``; ``offsets`` turns an
+    offset in ``text`` into one in the string ``positions`` maps (when they differ)."""
+    offset = offset_of(finding, text)
+    line, column = positions.at(offsets(offset) if offsets else offset)
     return finding._replace(path=doc.path, line=line, column=column)
+
+
+def offset_of(finding: Finding, text: str) -> int:
+    """Where in ``text`` a finding of it points (lines counted as YAML counts them)."""
+    starts = [0] + [m.end() for m in BREAKS.finditer(text)]
+    row = min(max(finding.line, 1), len(starts)) - 1
+    return starts[row] + max(finding.column, 1) - 1
+
+
+def check_inline(
+    text: str, doc: Document, start: Position, positions: StringMap | None, lang: Lang,
+    *, offsets: Callable[[int], int] | None = None,
+    opaque: Callable[[int], bool] | None = None,
+) -> list[Finding]:  # fmt: skip
+    """The buildspec findings of ``text``, written in ``doc`` at ``start`` (where each
+    character is, when ``positions`` knows); a finding whose offset is ``opaque`` (in a
+    value only CloudFormation knows) is left out."""
+    from .check import check_text
+
+    if len(text) > MAX_INLINE:
+        return [Finding(doc.path, start[0], start[1], Severity.ERROR, "LD006",
+                        message("LD006", lang, limit=MAX_INLINE))]  # fmt: skip
+    out: list[Finding] = []
+    for f in check_text(text, "buildspec", path="buildspec.yml", lang=lang):
+        if opaque is not None and opaque(offset_of(f, text)):
+            continue
+        if positions is not None and len(positions) > 1:
+            out.append(moved(f, doc, positions, text, offsets))
+        else:
+            out.append(f._replace(path=doc.path, line=start[0], column=start[1]))
+    return out
 
 
 def findings(ctx: Context) -> list[Finding]:
     """The buildspec findings of every inline buildspec of a CodeBuild project."""
-    from .check import check_text
-
     out: list[Finding] = []
     for path, text in inline_buildspecs(ctx):
         start = ctx.doc.position(path)
-        if len(text) > MAX_INLINE:
-            out.append(Finding(ctx.doc.path, start[0], start[1], Severity.ERROR, "LD006",
-                               message("LD006", ctx.lang, limit=MAX_INLINE)))  # fmt: skip
-            continue
-        positions = json_string_positions(ctx.doc.text, start) if ctx.doc.format == "json" else None
-        for f in check_text(text, "buildspec", path="buildspec.yml", lang=ctx.lang):
-            if positions is not None and len(positions) > 1:
-                out.append(moved(f, ctx.doc, positions, text))
-            else:
-                out.append(f._replace(path=ctx.doc.path, line=start[0], column=start[1]))
+        positions = (
+            json_string_positions(ctx.doc.text, start)
+            if ctx.doc.format == "json" and len(text) <= MAX_INLINE
+            else None
+        )
+        out += check_inline(text, ctx.doc, start, positions, ctx.lang)
     return out

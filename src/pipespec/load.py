@@ -116,6 +116,9 @@ class Document:
         #: Plain YAML scalars that became something other than a string (``3.10``, ``yes``),
         #: with their source text: the YAML 1.1 traps.
         self.plain_scalars: dict[NodePath, str] = {}
+        #: CloudFormation templates: (style, start, end offsets) of the scalars that hold a
+        #: buildspec, where a finding inside its text is placed (:mod:`pipespec.scalars`)
+        self.scalars: dict[NodePath, tuple[str, int, int]] = {}
         self.findings: list[Finding] = []
         self._lines: list[str] | None = None
         #: fills the positions on first use (JSON read by the standard library's parser)
@@ -277,8 +280,10 @@ def load_text(
     fmt: Literal["yaml", "json"] | None = None,
     *,
     lang: Lang = "en",
+    cloudformation: bool = False,
 ) -> Document:
-    """Load ``text`` as YAML or JSON (guessed from ``path`` when ``fmt`` is None)."""
+    """Load ``text`` as YAML or JSON (guessed from ``path`` when ``fmt`` is None);
+    ``cloudformation``: a template, whose YAML short-form intrinsic tags are read."""
     if fmt is None:
         fmt = "json" if path.lower().endswith(".json") else "yaml"
     try:
@@ -303,7 +308,7 @@ def load_text(
         else:
             from .yamlload import load_yaml  # PyYAML costs ~9 ms to import: not for JSON
 
-            load_yaml(doc, lang)
+            load_yaml(doc, lang, cloudformation)
     except _Abort:
         doc.ok = False
         doc.data = None
@@ -350,7 +355,10 @@ def _read_regular(name: str) -> bytes:
         os.close(fd)
 
 
-def load_path(path: str | Path, *, lang: Lang = "en", display: str | None = None) -> Document:
+def load_path(
+    path: str | Path, *, lang: Lang = "en", display: str | None = None,
+    cloudformation: bool = False,
+) -> Document:  # fmt: skip
     """Read and load a file, never raising for unreadable or oversized input."""
     name = os.fspath(path)
     shown = display if display is not None else str(path)
@@ -362,7 +370,7 @@ def load_path(path: str | Path, *, lang: Lang = "en", display: str | None = None
         doc = Document(path=shown, text="", format=fmt, ok=False)
         doc.add("LD010", Severity.ERROR, (1, 1), lang, detail=exc.strerror or str(exc))
         return doc
-    return load_text(raw, shown, fmt, lang=lang)
+    return load_text(raw, shown, fmt, lang=lang, cloudformation=cloudformation)
 
 
 # --------------------------------------------------------------------------- JSON

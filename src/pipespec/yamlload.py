@@ -51,6 +51,13 @@ _STR_TAG = "tag:yaml.org,2002:str"
 #: spec gives, costs 3 ms to compile at every start.)
 _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+#: CloudFormation's short forms (``!Sub x`` is ``{"Fn::Sub": x}``), read in templates only.
+CFN_TAGS = {
+    f"!{name}": ("Fn::" + name if name not in ("Ref", "Condition") else name)
+    for name in ("Ref", "Sub", "GetAtt", "If", "Join", "Select", "Split", "FindInMap", "Base64",
+                 "Cidr", "ImportValue", "GetAZs", "Equals", "And", "Or", "Not", "Condition",
+                 "Transform")
+}  # fmt: skip
 _CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
@@ -106,8 +113,12 @@ def _check_depth(doc: Document, lang: Lang) -> None:
         loader.dispose()
 
 
-def load_yaml(doc: Document, lang: Lang) -> None:
-    """Fill ``doc.data`` from ``doc.text``, or record why not and raise ``_Abort``."""
+def load_yaml(doc: Document, lang: Lang, cloudformation: bool = False) -> None:
+    """Fill ``doc.data`` from ``doc.text``, or record why not and raise ``_Abort``.
+
+    ``cloudformation``: the document is a template, whose short-form intrinsic tags
+    (:data:`CFN_TAGS`) are read as the functions they stand for; other tags stay refused.
+    """
     bad = _NOT_YAML.search(doc.text)
     if bad:
         code = ord(bad.group())
@@ -164,7 +175,7 @@ def load_yaml(doc: Document, lang: Lang) -> None:
     if node is None:  # no document at all: empty, or only comments
         doc.add("LD012", Severity.ERROR, (1, 1), lang)
         raise _Abort
-    doc.data = _YamlBuilder(doc, lang).build(node, (), 0)
+    doc.data = _YamlBuilder(doc, lang, cloudformation).build(node, (), 0)
 
 
 def _short(value: str) -> str:
@@ -172,9 +183,10 @@ def _short(value: str) -> str:
 
 
 class _YamlBuilder:
-    def __init__(self, doc: Document, lang: Lang) -> None:
+    def __init__(self, doc: Document, lang: Lang, cloudformation: bool = False) -> None:
         self.doc = doc
         self.lang = lang
+        self.cloudformation = cloudformation
         self.count = 0
         self.chars = 0  #: characters of scalar values built so far, aliases counted each time
         self.constructor = yaml.constructor.SafeConstructor()
@@ -241,7 +253,12 @@ class _YamlBuilder:
             self.doc.add("LD008", Severity.ERROR, self._pos(node), self.lang, limit=MAX_DEPTH)
             raise _Abort
         self.doc.positions.setdefault(path, self._pos(node))
+        if self.cloudformation and node.tag in CFN_TAGS:
+            return self._intrinsic(node, path, depth)
         if isinstance(node, yaml.ScalarNode):
+            if self.cloudformation and "BuildSpec" in path[-3:]:  # where its text is written
+                span = (node.style or "", node.start_mark.index, node.end_mark.index)
+                self.doc.scalars[path] = span
             self.chars += len(node.value)
             if self.chars > MAX_EXPANDED_CHARS:
                 self.doc.add("LD013", Severity.ERROR, self._pos(node), self.lang,
@@ -272,6 +289,32 @@ class _YamlBuilder:
             "unsupported YAML node",
             "扱えない YAML ノードです",
         )
+
+    def _intrinsic(self, node: yaml.Node, path: NodePath, depth: int) -> dict[str, Any]:
+        """``!Sub x`` as ``{"Fn::Sub": x}`` (``!GetAtt a.b`` as ``["a", "b"]``), the key and
+        the value at the tag's position."""
+        name = CFN_TAGS[node.tag]
+        child = (*path, name)
+        self.doc.key_positions[child] = self._pos(node)
+        plain: yaml.Node
+        if isinstance(node, yaml.ScalarNode):
+            plain = yaml.ScalarNode(_STR_TAG, node.value, node.start_mark, node.end_mark,
+                                    node.style)  # fmt: skip
+        elif isinstance(node, yaml.SequenceNode):
+            plain = yaml.SequenceNode(_SEQ_TAG, node.value, node.start_mark, node.end_mark)
+        else:
+            plain = yaml.MappingNode(_MAP_TAG, node.value, node.start_mark, node.end_mark)
+        self._enter(node)  # an alias to the tagged node inside it is still a cycle
+        try:
+            value = self.build(plain, child, depth + 1)
+        finally:
+            self.building.discard(id(node))
+        if name == "Fn::GetAtt" and isinstance(value, str):
+            parts = value.split(".", 1)
+            for i in range(len(parts)):
+                self.doc.positions[(*child, i)] = self._pos(node)
+            return {name: parts}
+        return {name: value}
 
     def _enter(self, node: yaml.Node) -> None:
         """About to build ``node``'s children; refuse an alias back to ``node`` (``&a [*a]``)."""
