@@ -40,7 +40,8 @@ def kind_examples(mistakes: bool = False) -> list[tuple[str, Path]]:
     found = []
     for path in sorted(EXAMPLES.rglob("*")):
         kind = catalog.detect(path.name) if path.is_file() else None
-        if kind and ("mistakes" in path.relative_to(EXAMPLES).parts) == mistakes:
+        in_mistakes = "mistakes" in path.relative_to(EXAMPLES).parts
+        if kind and kind.name in catalog.SCHEMA_KINDS and in_mistakes == mistakes:
             found.append((kind.name, path))
     return found
 
@@ -58,7 +59,7 @@ def data_of(path: Path) -> Any:
 
 
 def test_every_kind_has_examples() -> None:
-    assert {kind for kind, _ in kind_examples()} == set(catalog.KINDS)
+    assert {kind for kind, _ in kind_examples()} == set(catalog.SCHEMA_KINDS)
 
 
 @pytest.mark.parametrize(
@@ -116,10 +117,10 @@ def _subschemas(schema: Any, where: str = "#") -> list[tuple[str, dict[str, Any]
     return out
 
 
-@pytest.mark.parametrize("kind", list(catalog.KINDS))
+@pytest.mark.parametrize("kind", list(catalog.SCHEMA_KINDS))
 def test_schema_means_the_same_to_draft_07_editors(kind: str) -> None:
     """yaml-language-server validates with draft-07 semantics: use nothing that differs."""
-    for where, sub in _subschemas(catalog.schema(catalog.KINDS[kind].schema)):
+    for where, sub in _subschemas(catalog.schema(catalog.SCHEMA_KINDS[kind].schema)):
         keywords = {k for k in sub if not k.startswith("x-")}
         assert keywords <= SAME_IN_DRAFT_07, (where, keywords - SAME_IN_DRAFT_07)
         if "$ref" in sub:  # draft-07 ignores a $ref's siblings: only annotations may be lost
@@ -139,9 +140,9 @@ def test_vscode_settings_cover_every_kind_with_its_published_schema() -> None:
             assert pattern.endswith(".json"), pattern
             globs[pattern] = entry["url"]
     # the settings list exactly the catalog's patterns (one spelt as CodePipeline writes it)
-    catalog_patterns = {p for k in catalog.KINDS.values() for p in k.patterns}
+    catalog_patterns = {p for k in catalog.SCHEMA_KINDS.values() for p in k.patterns}
     assert {g.lower() for g in globs} == catalog_patterns
-    for kind in catalog.KINDS.values():
+    for kind in catalog.SCHEMA_KINDS.values():
         for pattern in kind.patterns:
             (glob,) = [g for g in globs if g.lower() == pattern]
             assert globs[glob] == f"{PUBLIC_BASE}schemas/{kind.name}.schema.json"
@@ -166,7 +167,7 @@ def test_sarif_links_point_at_the_published_site() -> None:
 def test_schemas_are_published_on_the_site(site: Site) -> None:
     base = site.env.config.html_baseurl
     assert base.endswith("/")
-    for kind in catalog.KINDS.values():
+    for kind in catalog.SCHEMA_KINDS.values():
         published = json.loads((site.html / "schemas" / f"{kind.name}.schema.json").read_text())
         url = f"{base}schemas/{kind.name}.schema.json"
         assert published["$id"] == url
@@ -177,7 +178,7 @@ def test_schemas_are_published_on_the_site(site: Site) -> None:
 def test_editor_page_lists_every_schema_url(site: Site) -> None:
     html = site.page("howto/editors")
     base = site.env.config.html_baseurl
-    for kind in catalog.KINDS:
+    for kind in catalog.SCHEMA_KINDS:
         assert f'href="../schemas/{kind}.schema.json"' in html
         assert f"{base}schemas/{kind}.schema.json" in html
 

@@ -65,7 +65,7 @@ def test_wheel_contents(dist: Path) -> None:
         info = f"pipespec-{__version__}.dist-info"
         meta = email.parser.Parser().parsestr(zf.read(f"{info}/METADATA").decode())
         entry_points = zf.read(f"{info}/entry_points.txt").decode()
-    for kind in catalog.KINDS.values():
+    for kind in catalog.SCHEMA_KINDS.values():
         assert f"pipespec/schemas/{kind.schema}" in names
     assert {"pipespec/py.typed", "pipespec/sphinxext.py", "pipespec/__main__.py"} <= names
     missing_files = package_files() - names

@@ -42,7 +42,7 @@ def schema_url(base_url: str, kind: str) -> str:
 
 def published(base_url: str, kind: str) -> dict[str, Any]:
     """The schema of ``kind`` as published: the package's, with ``$id`` set to its URL."""
-    schema = dict(catalog.schema(catalog.KINDS[kind].schema))
+    schema = dict(catalog.schema(catalog.SCHEMA_KINDS[kind].schema))
     schema["$id"] = schema_url(base_url, kind)
     return schema
 
@@ -52,19 +52,19 @@ def _write_schemas(app: Sphinx, exception: BaseException | None) -> None:
         return
     out = Path(app.outdir) / SCHEMA_DIR
     out.mkdir(parents=True, exist_ok=True)
-    for kind in catalog.KINDS:
+    for kind in catalog.SCHEMA_KINDS:
         text = json.dumps(published(app.config.html_baseurl, kind), indent=2, ensure_ascii=False)
         (out / f"{kind}.schema.json").write_text(text + "\n", encoding="utf-8")
 
 
 class SchemaTable(SphinxDirective):
-    """One entry per kind of :data:`pipespec.catalog.KINDS`: the kind and its file names,
+    """One entry per kind of :data:`pipespec.catalog.SCHEMA_KINDS`: the kind and its file names,
     then the URL of its schema (a definition list: the URLs are too long for a table)."""
 
     def run(self) -> list[nodes.Node]:
         here = posixpath.dirname(self.env.docname)
         items = nodes.definition_list(classes=["pipespec-schema-table"])
-        for kind in catalog.KINDS.values():
+        for kind in catalog.SCHEMA_KINDS.values():
             term = nodes.term()
             term += nodes.literal(text=kind.name)
             term += nodes.Text(" (")

@@ -95,8 +95,25 @@ KINDS: dict[str, Kind] = {
             "codebuild-project.schema.json",
             "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
         ),
+        Kind(
+            "cloudformation",
+            "CloudFormation template",
+            tuple(
+                f"{stem}.{ext}"
+                for stem in ("template", "*.template", "*.cfn")
+                for ext in ("yaml", "yml", "json")
+            ),
+            "any",
+            "CF",
+            "",  # no schema: a template's shape is cfn-lint's to check
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+            "template-anatomy.html",
+        ),
     )
 }
+
+#: The kinds with a JSON Schema of their own (``pipespec schema KIND``, editors).
+SCHEMA_KINDS: dict[str, Kind] = {name: k for name, k in KINDS.items() if k.schema}
 
 #: The input an AWS CLI ``describe``/``get`` call prints around the object a kind holds:
 #: ``get-deployment-group`` prints ``{"deploymentGroupInfo": {...}}``, batch-get-deployment-
@@ -182,6 +199,13 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped as package data."""
+    """A JSON Schema shipped as package data (a kind without one: a usage error)."""
+    if not name:
+        from .check import UsageError
+
+        raise UsageError(
+            "CloudFormation templates have no pipespec schema: their shape is cfn-lint's to "
+            "check (the CloudFormation resource specification)"
+        )
     result: dict[str, Any] = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -22,6 +22,7 @@ from .schema import Validator, Violation, json_type
 
 if TYPE_CHECKING:
     from . import shell
+    from .cfn.opaque import Tracker
 
 #: Directories never searched when a directory is given.
 SKIP_DIRS = frozenset(
@@ -228,6 +229,8 @@ def _finding(
 
 def _schema_findings(ctx: Context) -> Iterator[Finding]:
     kind, doc = ctx.kind, ctx.doc
+    if not kind.schema:
+        return  # a CloudFormation template: its shape is cfn-lint's to check
     root = catalog.schema(kind.schema)
     validator = Validator(root)
     target = root["$defs"][ctx.platform] if kind.name == "appspec" and ctx.platform else root
@@ -272,11 +275,38 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         yield _finding(doc, get(rule_id), v.path, params, ctx.lang, key=v.at_key)
 
 
-def _rule_findings(ctx: Context) -> Iterator[Finding]:
+def tracked_hits(check: Callable[[Any], Iterable[Any]], arg: Any,
+                 trackers: Sequence[Tracker]) -> list[Any]:  # fmt: skip
+    """The hits of ``check(arg)`` up to the first read of a value only CloudFormation
+    knows (:mod:`pipespec.cfn.opaque`): what the rule says after it may be wrong. A rule
+    that fails after such a read fails on that value: nothing is reported."""
+    if not trackers:
+        return list(check(arg))
+    before = sum(t.reads for t in trackers)
+    out = []
+    try:
+        for hit in check(arg):
+            if sum(t.reads for t in trackers) != before:
+                break
+            out.append(hit)
+    except Exception:
+        if sum(t.reads for t in trackers) == before:
+            raise
+    return out
+
+
+def rule_findings(
+    ctx: Context, *, skip: frozenset[str] = frozenset(), tracker: Tracker | None = None
+) -> Iterator[Finding]:
+    """The findings of the semantic rules of ``ctx``'s kind (but ``skip``); with a
+    ``tracker``, only those made before a rule read an opaque value (a template's)."""
+    trackers = [tracker] if tracker is not None else []
     for rule in for_kind(ctx.kind.name):
         assert rule.check is not None
+        if rule.id in skip:
+            continue
         try:
-            hits = list(rule.check(ctx))
+            hits = tracked_hits(rule.check, ctx, trackers)
         except Exception as exc:  # a bug in a rule must not hide the other findings
             yield Finding(
                 ctx.doc.path, 1, 1, Severity.ERROR, "PS999",
@@ -296,11 +326,21 @@ def _rule_findings(ctx: Context) -> Iterator[Finding]:
             )
 
 
+_rule_findings = rule_findings
+
+
 def _prepare(
     doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None
 ) -> tuple[Entry, Context | None]:
     """The bundle entry of a loaded document, and its rule context when it loaded."""
     platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
+    if kind.name == "cloudformation":
+        from .cfn import looks_like_template
+
+        if not looks_like_template(doc):  # template.yaml of another tool: not ours
+            doc.findings.clear()
+            doc.ok = False
+            return Entry(doc.path, kind, doc, platform), None
     if kind.name == "appspec":
         from .rules.appspec import normalise_keys
 
@@ -326,6 +366,10 @@ def _findings(doc: Document, ctx: Context | None) -> list[Finding]:
             from . import embedded  # an inline buildspec, checked where it is written
 
             findings += embedded.findings(ctx)
+        if ctx.kind.name == "cloudformation":
+            from . import cfn  # its resources as the API's documents, inline buildspecs
+
+            findings += cfn.findings(ctx)
     return findings
 
 
@@ -372,7 +416,8 @@ def check_text(
     fmt: Literal["yaml", "json"] = (
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
-    findings, _ = _check_alone(load_text(text, path, fmt, lang=lang), k, lang, None, settings)
+    doc = load_text(text, path, fmt, lang=lang, cloudformation=k.name == "cloudformation")
+    findings, _ = _check_alone(doc, k, lang, None, settings)
     return _capped(sorted(findings, key=Finding.sort_key), lang)[0]
 
 
@@ -561,14 +606,19 @@ def start_paths(
                 )
             )  # fmt: skip
             continue
-        doc = load_path(path, lang=lang, display=shown)
+        doc = load_path(path, lang=lang, display=shown, cloudformation=k.name == "cloudformation")
         entry, ctx = _prepare(doc, k, lang, path)
         if ctx is not None and k.name == "buildspec":
             batch = batch or _new_batch(settings)
             _add_scripts(ctx, batch)
         loaded.append((doc, ctx))
         directory = str(path.parent)
-        bundles.setdefault(directory, Bundle(directory)).entries.append(entry)
+        bundle = bundles.setdefault(directory, Bundle(directory))
+        bundle.entries.append(entry)
+        if ctx is not None and k.name == "cloudformation":
+            from .cfn import entries  # the template's pipeline, project, deployment group
+
+            bundle.entries += entries(entry)
     if batch is not None:
         batch.start(lang)  # ShellCheck works while the other rules run
     for doc, ctx in loaded:
@@ -656,10 +706,11 @@ def _source_lines(findings: list[Finding], docs: dict[str, Document]) -> dict[tu
 
 def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:
     out: list[Finding] = []
+    trackers = [t for e in bundle.entries if (t := getattr(e.doc, "tracker", None)) is not None]
     for rule in bundle_rules():
         assert rule.bundle_check is not None
         try:
-            hits: list[BundleHit] = list(rule.bundle_check(bundle))
+            hits: list[BundleHit] = tracked_hits(rule.bundle_check, bundle, trackers)
         except Exception as exc:
             out.append(
                 Finding(

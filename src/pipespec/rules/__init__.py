@@ -156,6 +156,7 @@ KIND_MODULES: dict[str, tuple[str, ...]] = {
     "pipeline": ("pipeline",),
     "deployment-group": ("deployment_group",),
     "codebuild-project": ("codebuild_project",),
+    "cloudformation": ("cloudformation",),
     "bundle": ("bundle", "bundle_pipeline"),
 }
 MODULES = tuple(dict.fromkeys(COMMON_MODULES + sum(KIND_MODULES.values(), ())))

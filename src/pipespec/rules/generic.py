@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalog import KINDS
+from ..catalog import SCHEMA_KINDS
 from ..findings import Severity
 from . import Rule, register
 
@@ -22,7 +22,7 @@ UNKNOWN_KEY_SEVERITY = {
     "codebuild-project": Severity.ERROR,
 }
 
-for _kind in KINDS.values():
+for _kind in SCHEMA_KINDS.values():
     _p, _t = _kind.prefix, _kind.title
     register(
         Rule(
