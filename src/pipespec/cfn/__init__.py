@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Finding
 from ..load import Document
 from .spec import MEMBERS, NOT_IN_TEMPLATES
-from .template import Inline, Resource, ResourceDocument, Template, is_template
+from .template import Inline, Resource, ResourceDocument, Template, is_template, restore
 
 if TYPE_CHECKING:
     from ..check import Context, Entry
@@ -89,10 +89,15 @@ def findings(ctx: Context) -> list[Finding]:
         if resource.doc is None:
             continue
         rctx = Ctx(resource.doc, KINDS[resource.doc.kind], None, ctx.lang, ctx.file)
+        mine = [i for i in template.inline if i.logical_id == resource.logical_id]
         for f in rule_findings(rctx, skip=NOT_IN_TEMPLATES, tracker=resource.doc.tracker):
-            out.append(f._replace(message=worded(f.message)))
+            message = worded(f.message)
+            for inline in mine:
+                message = restore(message, inline)
+            out.append(f._replace(message=message))
     for inline in template.inline:
-        out += _inline_findings(template, inline, ctx)
+        out += [f._replace(message=restore(f.message, inline))
+                for f in _inline_findings(template, inline, ctx)]  # fmt: skip
     return out
 
 

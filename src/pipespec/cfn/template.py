@@ -77,9 +77,19 @@ class Inline(NamedTuple):
         return any(v.checked <= checked < v.checked + v.length for v in self.variables)
 
 
+#: The neutral characters of the tokens: one private-use character per variable (a word
+#: character to YAML and the shell), so that a message quoting a token can be given back
+#: the variable as written (:func:`restore`).
+TOKENS = 0xE000
+TOKEN_COUNT = 0x1900
+_TOKEN_RUN = re.compile("([\ue000-\uf8ff])\\1*")
+_TOKEN_ESCAPE = re.compile(r"\\u((?:e[0-9a-f]|f[0-8])[0-9a-f]{2})")  # as repr() shows it
+
+
 def neutral(value: str) -> tuple[str, tuple[Variable, ...], tuple[int, ...]]:
-    """``value`` with each ``${Name}`` replaced by ``X`` of its length and each ``${!x}``
-    read as the literal ``${x}``; the variables and the shifts (see :class:`Inline`)."""
+    """``value`` with each ``${Name}`` replaced by a neutral token of its length and each
+    ``${!x}`` read as the literal ``${x}``; the variables and the shifts (see
+    :class:`Inline`)."""
     parts: list[str] = []
     variables: list[Variable] = []
     shifts: list[int] = []
@@ -93,12 +103,29 @@ def neutral(value: str) -> tuple[str, tuple[Variable, ...], tuple[int, ...]]:
             shifts.append(out + 2)  # from the character after "${" on, one more to the right
             out += len(m.group()) - 1
         else:
+            token = chr(TOKENS + len(variables) % TOKEN_COUNT)
             variables.append(Variable(m.group(1).strip(), m.start(), out, len(m.group())))
-            parts.append("X" * len(m.group()))
+            parts.append(token * len(m.group()))
             out += len(m.group())
         last = m.end()
     parts.append(value[last:])
     return "".join(parts), tuple(variables), tuple(shifts)
+
+
+def restore(message: str, inline: Inline) -> str:
+    """``message`` with the tokens it quotes given back as the ``${...}`` they stand for."""
+
+    def back(m: re.Match[str]) -> str:
+        k = ord(m.group(1)) - TOKENS
+        if k < len(inline.variables):
+            v = inline.variables[k]
+            return inline.value[v.start : v.start + v.length]
+        return m.group()
+
+    if not inline.variables:
+        return message
+    message = _TOKEN_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), message)
+    return _TOKEN_RUN.sub(back, message)
 
 
 class ResourceDocument(Document):
