@@ -4,9 +4,12 @@ buildspecs are checked where they are written; intrinsic functions are opaque.""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -526,3 +529,42 @@ def test_a_template_of_5000_resources_checks_in_seconds() -> None:
     took = time.perf_counter() - start
     assert found == []
     assert took < 30, took
+
+
+# --------------------------------------------------------------------------- examples
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cloudformation_examples() -> list[Path]:
+    from pipespec import catalog
+
+    return [
+        p
+        for p in sorted((ROOT / "examples").rglob("*"))
+        if p.is_file()
+        and (k := catalog.detect(p.name)) is not None
+        and k.name == "cloudformation"
+        and "mistakes" not in p.parts
+    ]
+
+
+def cfnlint_api() -> Any:
+    """cfn-lint's API; the test group installs it, so in CI its absence fails."""
+    if os.environ.get("CI"):
+        return importlib.import_module("cfnlint.api")
+    pytest.importorskip("cfnlint", reason="cfn-lint is not installed (it is in the test group)")
+    return importlib.import_module("cfnlint.api")
+
+
+def test_there_is_a_cloudformation_example() -> None:
+    assert cloudformation_examples()
+
+
+@pytest.mark.parametrize("path", cloudformation_examples(), ids=lambda p: p.name)
+def test_cfn_lint_accepts_the_example(path: Path) -> None:
+    """The template pipespec shows is one CloudFormation takes: cfn-lint finds nothing."""
+    api = cfnlint_api()
+    matches = api.lint_file(path)
+    assert not matches, [str(m) for m in matches]
+    assert check_paths([path]).findings == []
