@@ -607,3 +607,19 @@ def test_one_long_json_string_costs_linear_memory(tmp_path: Path) -> None:
     status, kilobytes = done.stdout.split()[-2:]
     assert status == "1", done.stdout[-500:]  # family too long (TD004)
     assert int(kilobytes) < 300 * 1024, f"{int(kilobytes) // 1024} MiB"
+
+
+def test_hints_stop_after_the_first_misspellings_of_a_document() -> None:
+    # A hint for every one of thousands of unknown keys is work for findings that are
+    # only counted: the first HINTS_PER_VALIDATION keys get one, the rest none.
+    from pipespec import catalog
+    from pipespec.schema import HINTS_PER_VALIDATION, Validator
+
+    validator = Validator(catalog.schema("buildspec.schema.json"))
+    data = {"version": 0.2, "phases": {"build": {"commands": ["x"]}}}
+    data.update({f"phase{i}s": 1 for i in range(HINTS_PER_VALIDATION + 10)})
+    hints = [v.params["hint"] for v in validator.validate(data) if v.code == "unknown-key"]
+    assert hints[:HINTS_PER_VALIDATION] == ["phases"] * HINTS_PER_VALIDATION
+    assert hints[HINTS_PER_VALIDATION:] == [None] * 10
+    again = validator.validate({"version": 0.2, "phase": {}})  # counted per validation
+    assert [v.params["hint"] for v in again if v.code == "unknown-key"] == ["phases"]

@@ -12,6 +12,7 @@ is one of ``unknown-key``, ``wrong-type``, ``missing-key``, ``bad-value``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -64,8 +65,15 @@ def _type_matches(value: Any, expected: str) -> bool:
     return actual == expected or (expected == "number" and actual == "integer")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(word: str) -> str:
     return re.sub(r"[-_ ]", "", word).lower()
+
+
+#: "Did you mean" hints made in one validation; past it a misspelling gets none. Past
+#: ``MAX_FINDINGS_PER_RULE`` findings of a rule a file's are only counted, so hints for
+#: thousands of unknown keys would be made to be dropped (20,000 of them took 2 s).
+HINTS_PER_VALIDATION = 500
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -113,6 +121,11 @@ def check_supported(schema: Any, where: str = "#") -> list[str]:
 class Validator:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
+        self.hints = 0
+
+    def _suggest(self, word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+        self.hints += 1
+        return suggest(word, choices) if self.hints <= HINTS_PER_VALIDATION else None
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         seen = 0
@@ -130,6 +143,7 @@ class Validator:
         return schema
 
     def validate(self, value: Any, schema: dict[str, Any] | None = None) -> list[Violation]:
+        self.hints = 0
         return list(self._walk(value, self.root if schema is None else schema, ()))
 
     def _walk(self, value: Any, schema: dict[str, Any], path: NodePath) -> Iterator[Violation]:
@@ -163,7 +177,7 @@ class Validator:
         if "enum" in schema:
             allowed = schema["enum"]
             if not any(value == a and json_type(value) == json_type(a) for a in allowed):
-                hint = suggest(value, allowed) if isinstance(value, str) else None
+                hint = self._suggest(value, allowed) if isinstance(value, str) else None
                 yield Violation(
                     path,
                     "bad-value",
@@ -216,7 +230,7 @@ class Validator:
                 yield Violation(
                     (*path, key),
                     "unknown-key",
-                    {"name": name_of(path), "key": key, "hint": suggest(key, list(props)),
+                    {"name": name_of(path), "key": key, "hint": self._suggest(key, list(props)),
                      "allowed": sorted(props)},
                     rules.get("unknown-key"),
                     at_key=True,
