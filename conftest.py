@@ -14,6 +14,9 @@ What an item checks:
   run``, its commands executed in the sandbox): the build succeeds, every listed artifact
   is produced, the rendered deploy files check clean, and a committed sample of an
   artifact (e.g. ``imageDetail.json``, shown on the site) equals what the build writes;
+* every ``pipeline.json`` outside ``examples/mistakes/`` is dry-run as a whole pipeline
+  (``pipespec run`` following the declaration): every action succeeds, every output
+  artifact of a build holds files, and each deploy action renders files that check clean;
 * except under ``examples/mistakes/<case>/``, where a file is wrong on purpose: what
   pipespec reports for it must equal, line for line, the golden file
   ``examples/mistakes/<case>/expected.out`` (run ``python -m pytest examples
@@ -36,6 +39,7 @@ from pipespec.check import check_paths
 from pipespec.findings import Finding, Severity
 from pipespec.load import load_path
 from pipespec.run import RunOptions, dry_run, sandbox
+from pipespec.run.pipeline import run_pipeline
 
 CONFIG_SUFFIXES = {".yml", ".yaml", ".json"}
 GOLDEN = "expected.out"
@@ -64,6 +68,8 @@ class ExampleFile(pytest.File):
         parts = self.path.relative_to(self.config.rootpath / "examples").parts
         if self.path.name == "buildspec.yml" and parts[0] != "mistakes":
             yield DryRunItem.from_parent(self, name="dry-run")
+        if self.path.name == "pipeline.json" and parts[0] != "mistakes":
+            yield PipelineRunItem.from_parent(self, name="pipeline-run")
 
 
 class ExampleError(Exception):
@@ -193,5 +199,35 @@ class DryRunItem(ExampleItem):
                                 f"{sample.relative_to(self.config.rootpath)} differs from what "
                                 f"the build writes: {json.dumps(made)}"
                             )
+            if problems:
+                raise ExampleError([*problems, "", *result.text().splitlines()[-15:]])
+
+
+class PipelineRunItem(ExampleItem):
+    """``pipespec run`` following the example's ``pipeline.json``: every action succeeds
+    (none is left unrun), every build's output artifact holds files, and every deploy
+    action renders files that check clean."""
+
+    def runtest(self) -> None:
+        isolation = sandbox.isolation()
+        if not isolation.ok:  # the dry run fails closed; CI must have its sandbox
+            if os.environ.get("CI"):
+                raise ExampleError([f"{self.rel}: no sandbox for the dry run: {isolation.problem}"])
+            pytest.skip(f"no sandbox for the dry run: {isolation.problem}")
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run_pipeline(self.path.parent, Path(tmp) / "out", RunOptions(timeout=60),
+                                  self.path.name)  # fmt: skip
+            problems = [f"{self.rel}: pipeline dry run exited with {result.exit_code}"] \
+                if result.exit_code else []  # fmt: skip
+            for action in result.actions:
+                if action.status not in ("SUCCEEDED", "SKIPPED"):
+                    problems.append(f"action {action.stage}/{action.name}: {action.status}")
+                for name, files in action.produced.items():
+                    if not files:
+                        problems.append(f"action {action.name}: output artifact {name} is empty")
+                if action.category == "Deploy" and action.provider in ("ECS", "CodeDeployToECS") \
+                        and not action.rendered:  # fmt: skip
+                    problems.append(f"action {action.name}: nothing rendered")
+            problems += [f"finding: {f.format()}" for f in result.findings]
             if problems:
                 raise ExampleError([*problems, "", *result.text().splitlines()[-15:]])

@@ -307,7 +307,7 @@ def test_the_bluegreen_example_runs_as_each_user_and_refuses_without_bwrap(
         argv = [*runners[user], "run", str(src), "--out", str(base / "out")]
         done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
-        assert "[pipespec] dry run SUCCEEDED (exit status 0)" in done.stdout
+        assert "[pipespec] pipeline dry run SUCCEEDED (exit status 0)" in done.stdout
         if user == "nobody":
             assert "commands run as uid" in done.stdout or "unprivileged user" in done.stdout
         refused = subprocess.run(

@@ -45,7 +45,7 @@ def test_inputs_see_the_mode_the_options_and_symlinks(tmp_path: Path) -> None:
 GOOD = {
     "directory": "examples/x", "inputs": "0" * 64, "exit_code": 0,
     "layers": ["[pipespec] sandbox: bubblewrap"], "log": "[Container] done\n",
-    "files": {"out/rendered/taskdef.json": "{}"},
+    "files": {"out/rendered/taskdef.json": "{}"}, "table": [],
 }  # fmt: skip
 
 
@@ -59,7 +59,7 @@ def test_a_line_the_build_printed_is_compared_even_if_it_looks_like_a_layer() ->
 @pytest.mark.parametrize(
     "change",
     [{"exit_code": "0"}, {"files": {"taskdef.json": "{}"}}, {"layers": [1]}, {"extra": 1},
-     {"log": None}],
+     {"log": None}, {"table": [{"stage": "Build"}]}, {"table": None}],
 )  # fmt: skip
 def test_a_record_pipespec_did_not_write_is_no_record(tmp_path: Path, change: dict) -> None:
     path = tmp_path / "r.json"

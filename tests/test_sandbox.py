@@ -84,7 +84,7 @@ def test_unsafe_no_sandbox_runs_without_bubblewrap_and_says_so_loudly(tmp_path: 
     first = done.stdout.splitlines()[0]
     assert first.startswith("[pipespec] WARNING: --unsafe-no-sandbox: the commands ran WITHOUT")
     assert "[pipespec] sandbox: NO bubblewrap" in done.stdout
-    assert (tmp_path / "out" / "rendered" / "taskdef.json").is_file()
+    assert (tmp_path / "out" / "rendered" / "Deploy" / "taskdef.json").is_file()
 
 
 @needs_bwrap

@@ -144,11 +144,14 @@ def test_pipespec_run_fails_the_build_rather_than_run_unsandboxed(tmp_path: Path
     status, output, _ = build(repo, tmp_path, _env(os.environ["PATH"], PIPESPEC_RECORD_RUNS="1"))
     assert status == 0, output
     recorded = json.loads((repo / "docs" / "_dryruns" / "deploy.json").read_text())
-    assert recorded["exit_code"] == 0 and "out/rendered/taskdef.json" in recorded["files"]
+    # the example has a pipeline.json: its run follows the pipeline, action by action
+    assert recorded["exit_code"] == 0 and "out/rendered/Deploy/taskdef.json" in recorded["files"]
+    assert [row["status"] for row in recorded["table"]] == ["SUCCEEDED"] * 3
     status, output, page = build(repo, tmp_path, _env(str(nobwrap)))
     assert status == 0, output
     assert "[pipespec] sandbox: bubblewrap" in page  # the layers of the recorded run
-    assert "out/rendered/appspec.yaml" in page
+    assert "out/rendered/Deploy/appspec.yaml" in page
+    assert "pipespec run deploy の結果 (アクションごと)" in page and "CodeDeployToECS" in page
     with (repo / "deploy" / "buildspec.yml").open("a") as fh:
         fh.write("# changed\n")
     status, output, _ = build(repo, tmp_path, _env(str(nobwrap)))

@@ -139,7 +139,17 @@ def _run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--out", metavar="OUTDIR", help="where artifacts and rendered files go "
                      "(default: a new temporary directory)")  # fmt: skip
     run.add_argument("--format", choices=["text", "json"], default="text")
-    run.add_argument("--buildspec", default="buildspec.yml", help="buildspec name inside DIR")
+    run.add_argument("--buildspec", help="run this buildspec of DIR alone (default: DIR's "
+                     "pipeline.json when there is one, else buildspec.yml)")  # fmt: skip
+    run.add_argument("--pipeline", metavar="FILE", help="the pipeline declaration inside DIR "
+                     "to follow (default: pipeline.json when DIR has one)")  # fmt: skip
+    run.add_argument("--no-pipeline", action="store_true",
+                     help="run the buildspec alone even when DIR has a pipeline.json")  # fmt: skip
+    run.add_argument(
+        "--artifact", action="append", default=[], metavar="NAME=DIR",
+        help="the directory of a source action's output artifact NAME (default: DIR; "
+        "repeatable)",
+    )  # fmt: skip
     run.add_argument("--source-version", help="CODEBUILD_RESOLVED_SOURCE_VERSION (a commit id)")
     run.add_argument("--region", default="ap-northeast-1", help="AWS_DEFAULT_REGION")
     run.add_argument("--account-id", default="123456789012", help="the account the stand-ins use")
@@ -240,7 +250,8 @@ def _schema(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .run import FAKE_COMMIT, RunOptions, dry_run
+    from .run import FAKE_COMMIT, RunOptions, RunResult, dry_run
+    from .run.pipeline import PipelineResult, find_pipeline, run_pipeline
 
     env: dict[str, str] = {}
     for item in args.env:
@@ -250,19 +261,42 @@ def _run(args: argparse.Namespace) -> int:
         env[name] = value
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    sources: dict[str, Path] = {}
+    for item in args.artifact:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            raise UsageError(f"--artifact expects NAME=DIR, got {item!r}")
+        if not Path(value).is_dir():
+            raise UsageError(f"--artifact {name}: not a directory: {value}")
+        sources[name] = Path(value)
     opts = RunOptions(
         source_version=args.source_version or FAKE_COMMIT,
         region=args.region,
         account=args.account_id,
         timeout=args.timeout,
         env=env,
-        buildspec=args.buildspec,
+        buildspec=args.buildspec or "buildspec.yml",
         unsafe_no_sandbox=args.unsafe_no_sandbox,
     )
+    if args.pipeline and (args.no_pipeline or args.buildspec):
+        raise UsageError("--pipeline follows a pipeline; --buildspec and --no-pipeline run "
+                         "one buildspec alone: give one of them")  # fmt: skip
+    directory = Path(args.directory)
+    out = Path(args.out) if args.out else None
+    pipeline = args.pipeline
+    if pipeline is None and not args.no_pipeline and not args.buildspec and directory.is_dir():
+        pipeline = find_pipeline(directory)
+    if sources and pipeline is None:
+        raise UsageError("--artifact names a source artifact of a pipeline, and no pipeline "
+                         "is followed")  # fmt: skip
     if args.unsafe_no_sandbox:
         print("pipespec: WARNING: --unsafe-no-sandbox: the buildspec's commands run without "
               "the bubblewrap sandbox", file=sys.stderr)  # fmt: skip
-    result = dry_run(Path(args.directory), Path(args.out) if args.out else None, opts)
+    result: RunResult | PipelineResult
+    if pipeline is not None:
+        result = run_pipeline(directory, out, opts, pipeline, sources)
+    else:
+        result = dry_run(directory, out, opts)
     if args.format == "json":
         print(json.dumps({**result.summary(), "out": str(result.out)}, indent=2, ensure_ascii=True))
     else:

@@ -185,7 +185,10 @@ class RunDirective(SphinxDirective):
         log = f"$ pipespec run {shown} --out out\n{text}"
         block = nodes.literal_block(log, log, classes=["pipespec-output"])
         block["language"] = "console"
-        out: list[nodes.Node] = [block]
+        out: list[nodes.Node] = []
+        if got["table"]:
+            out.append(_run_table(got["table"], shown))
+        out.append(block)
         show = self.options.get("show", "").split()
         files: dict[str, str] = got["files"]
         for caption, body in files.items():
@@ -201,6 +204,41 @@ class RunDirective(SphinxDirective):
         return out
 
 
+#: The pipeline-run table's column headings, in the site's language.
+RUN_COLUMNS = {
+    "stage": "ステージ", "action": "アクション", "provider": "プロバイダー", "status": "結果",
+    "inputs": "入力アーティファクト", "outputs": "出力 (ファイル)",
+}  # fmt: skip
+
+
+def _run_table(rows: list[dict[str, str]], shown: str) -> nodes.table:
+    """The pipeline run as a table, one row per action, computed by the dry run."""
+    table = nodes.table(classes=["pipespec-run-table"])
+    table += nodes.title(text=f"pipespec run {shown} の結果 (アクションごと)")
+    group = nodes.tgroup(cols=len(RUN_COLUMNS))
+    table += group
+    for _ in RUN_COLUMNS:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    row = nodes.row()
+    for heading in RUN_COLUMNS.values():
+        row += nodes.entry("", nodes.paragraph(text=heading))
+    head += row
+    body = nodes.tbody()
+    group += body
+    for values in rows:
+        row = nodes.row(classes=[f"pipespec-status-{values['status'].lower()}"])
+        for key in RUN_COLUMNS:
+            entry = nodes.entry()
+            for text in (values[key] or "-").split("\n"):  # an artifact or a file per line
+                cell = nodes.literal(text=text) if key == "status" else nodes.Text(text)
+                entry += nodes.paragraph("", "", cell)
+            row += entry
+        body += row
+    return table
+
+
 def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) -> dict[str, Any]:
     """The dry run's output: run in the sandbox (and checked against its record), or, where
     the sandbox is not available, the record of a sandboxed run of exactly this directory.
@@ -208,7 +246,8 @@ def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) 
     Anything else is a build error (:class:`~sphinx.errors.ExtensionError`), never an
     unsandboxed run, unless ``conf.py`` sets ``pipespec_run_unsafe_no_sandbox = True``.
     """
-    from .run import RunOptions, dry_run, record, sandbox
+    from .run import RunOptions, record, sandbox
+    from .run.pipeline import run_directory
 
     records = Path(confdir, config.pipespec_run_records) if config.pipespec_run_records else None
     path = records / record.file_name(shown) if records is not None else None
@@ -236,7 +275,7 @@ def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) 
         )
     with tempfile.TemporaryDirectory() as tmp:
         options.unsafe_no_sandbox = not isolation.ok
-        result = dry_run(target, Path(tmp) / "out", options)
+        result = run_directory(target, Path(tmp) / "out", options)
         fresh = record.make(shown, digest, result)
     if path is not None and isolation.ok and (saved is None or not record.same(saved, fresh)):
         if os.environ.get("PIPESPEC_RECORD_RUNS") == "1":

@@ -81,6 +81,12 @@ class RunOptions:
     #: project environment variables (the CodeBuild project's, not the buildspec's)
     env: dict[str, str] = field(default_factory=dict)
     buildspec: str = "buildspec.yml"
+    #: the buildspec itself (a CodeBuild project's inline ``source.buildspec``), shown as
+    #: ``buildspec``; None: the file ``buildspec`` inside the directory
+    buildspec_text: str | None = None
+    #: render the ECS deploy stage from the artifacts (a pipeline run renders each deploy
+    #: action itself, from the artifacts the action names)
+    render: bool = True
     #: run without bubblewrap (only Landlock and limits): never on untrusted input
     unsafe_no_sandbox: bool = False
     #: the sandbox's resource limits
@@ -211,7 +217,6 @@ def _env(spec: dict[str, Any], opts: RunOptions, layout: sandbox.Layout) -> dict
         "PIPESPEC_CALLS": f"{layout.inside('state')}/calls.jsonl",
         "PIPESPEC_FAKE_ACCOUNT": opts.account,
     }
-    env.update(opts.env)
     raw = spec.get("env")
     block: dict[str, Any] = raw if isinstance(raw, dict) else {}
     variables = block.get("variables")
@@ -225,6 +230,10 @@ def _env(spec: dict[str, Any], opts: RunOptions, layout: sandbox.Layout) -> dict
         names = block.get(section)
         for name in names if isinstance(names, dict) else []:
             env[str(name)] = f"dry-run-{section}-value"
+    # "The value in the start build operation call takes highest precedence. The value in
+    # the build project definition takes next precedence. The value in the buildspec
+    # declaration takes lowest precedence." (CodeBuild User Guide, Run a build)
+    env.update(opts.env)
     # names and values a process environment cannot hold are dropped
     return {k: v for k, v in env.items() if k and "=" not in k and "\0" not in k + v}
 
@@ -314,7 +323,10 @@ def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = 
 
 
 def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) -> RunResult:
-    doc = _load_buildspec(dirfd, directory, opts.buildspec)
+    if opts.buildspec_text is not None:
+        doc = load_text(opts.buildspec_text, opts.buildspec, "yaml")
+    else:
+        doc = _load_buildspec(dirfd, directory, opts.buildspec)
     out = _prepare_out(out, directory)
     result = RunResult(directory=str(directory), out=out)
     if not doc.ok or not isinstance(doc.data, dict):
@@ -392,7 +404,7 @@ def _dry_run(directory: Path, dirfd: int, out: Path | None, opts: RunOptions) ->
         result.calls = _calls(layout.state)
         if status.upload and not report.timed_out and not report.stopped:
             _upload(spec, layout.src, out, result)
-        if result.artifacts and not result.errors:
+        if opts.render and result.artifacts and not result.errors:
             result.rendered = render(
                 out / "artifacts",
                 directory,

@@ -29,11 +29,15 @@ from typing import Any
 from urllib.parse import quote
 
 from . import RunResult, beneath
+from .pipeline import PipelineResult
 
 #: What a record holds, with the type of each field.
 FIELDS: dict[str, type] = {
     "directory": str, "inputs": str, "exit_code": int, "layers": list, "log": str, "files": dict,
+    "table": list,
 }  # fmt: skip
+#: The columns of a pipeline run's table (:meth:`PipelineResult.table`).
+COLUMNS = ("stage", "action", "provider", "status", "inputs", "outputs")
 MAX_RECORD_FILE = 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
 
@@ -62,21 +66,26 @@ def inputs(directory: Path, options: str = "") -> str:
     return digest.hexdigest()
 
 
-def shown_files(result: RunResult) -> dict[str, str]:
-    """The files a page can show: the first artifact's and the rendered ones."""
+def shown_files(result: RunResult | PipelineResult) -> dict[str, str]:
+    """The files a page can show: the first artifact's and the rendered ones; of a pipeline,
+    every build artifact's (``out/artifacts/<artifact>/``) and every deploy action's."""
+    paths: dict[str, Path] = {}
+    if isinstance(result, PipelineResult):
+        paths = dict(result.shown)
+    else:
+        for kind, names in (
+            ("artifacts", result.artifacts[0].files if result.artifacts else []),
+            ("rendered", result.rendered.files),
+        ):
+            paths.update({f"out/{kind}/{name}": result.out / kind / name for name in names})
     files: dict[str, str] = {}
-    for kind, names in (
-        ("artifacts", result.artifacts[0].files if result.artifacts else []),
-        ("rendered", result.rendered.files),
-    ):
-        for name in names:
-            path = result.out / kind / name
-            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_RECORD_FILE:
-                files[f"out/{kind}/{name}"] = path.read_text(encoding="utf-8", errors="replace")
+    for caption, path in paths.items():
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_RECORD_FILE:
+            files[caption] = path.read_text(encoding="utf-8", errors="replace")
     return files
 
 
-def make(shown: str, digest: str, result: RunResult) -> dict[str, Any]:
+def make(shown: str, digest: str, result: RunResult | PipelineResult) -> dict[str, Any]:
     """The record of ``result``: the layer lines pipespec wrote first, apart from the rest."""
     lines = result.text().splitlines()
     count = len(result.sandbox.get("layers", []))
@@ -88,6 +97,7 @@ def make(shown: str, digest: str, result: RunResult) -> dict[str, Any]:
         "layers": lines[:count],
         "log": "\n".join(lines[count:]) + "\n",
         "files": shown_files(result),
+        "table": result.table() if isinstance(result, PipelineResult) else [],
     }
 
 
@@ -114,6 +124,11 @@ def load(path: Path) -> dict[str, Any] | None:
     if not all(
         isinstance(k, str) and isinstance(v, str) and k.startswith(("out/artifacts/",
                    "out/rendered/")) for k, v in files.items()
+    ):  # fmt: skip
+        return None
+    if not all(
+        isinstance(row, dict) and set(row) == set(COLUMNS)
+        and all(isinstance(v, str) for v in row.values()) for row in data["table"]
     ):  # fmt: skip
         return None
     return data

@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..load import MAX_BYTES
 from . import beneath
@@ -109,8 +109,8 @@ class _Writer:
 
 
 @contextlib.contextmanager
-def _opened(artifacts: Path, source: Path, dest: Path) -> Iterator[tuple[_Dirs, _Writer]]:
-    dirs = _Dirs(("artifact", artifacts), ("source", source))
+def _opened(dest: Path, *roots: tuple[str, Path]) -> Iterator[tuple[_Dirs, _Writer]]:
+    dirs = _Dirs(*roots)
     writer = _Writer(dest)
     try:
         yield dirs, writer
@@ -120,86 +120,129 @@ def _opened(artifacts: Path, source: Path, dest: Path) -> Iterator[tuple[_Dirs, 
 
 
 def render(artifacts: Path, source: Path, dest: Path, *, region: str, account: str) -> Rendered:
+    """The deploy stage a build-only dry run implies: blue/green when the artifact holds
+    ``imageDetail.json``, a standard deployment when it holds ``imagedefinitions.json``."""
     out = Rendered()
-    with _opened(artifacts, source, dest) as (dirs, writer):
-        _render(dirs, writer, out, region, account)
+    with _opened(dest, ("artifact", artifacts), ("source", source)) as (dirs, writer):
+        detail = dirs.find("imageDetail.json", out, only="artifact")
+        definitions = dirs.find("imagedefinitions.json", out, only="artifact")
+        if detail is None and definitions is None:
+            if not out.errors:
+                out.log.append(
+                    "[pipespec] no imageDetail.json or imagedefinitions.json in the artifact:"
+                    " no ECS deploy stage to render"
+                )
+            return out
+        taskdef = dirs.find("taskdef.json", out)
+        if taskdef is None:
+            if not out.errors:
+                out.log.append(
+                    "[pipespec] no taskdef.json in the artifact or the source: the"
+                    " running service's task definition would be used (not rendered)"
+                )
+            return out
+        if detail is not None:
+            appspec = None
+            for name in APPSPEC_NAMES:
+                appspec = dirs.find(name, out)
+                if appspec is not None or out.errors:
+                    break
+            _bluegreen(taskdef, [(detail, PLACEHOLDER)], appspec, writer, out, region, account)
+        else:
+            assert definitions is not None
+            _standard(definitions, taskdef, writer, out)
     return out
 
 
-def _render(dirs: _Dirs, writer: _Writer, out: Rendered, region: str, account: str) -> None:
-    detail = dirs.find("imageDetail.json", out, only="artifact")
-    definitions = dirs.find("imagedefinitions.json", out, only="artifact")
-    taskdef_path = dirs.find("taskdef.json", out)
-    if detail is None and definitions is None:
-        if not out.errors:
-            out.log.append(
-                "[pipespec] no imageDetail.json or imagedefinitions.json in the artifact:"
-                " no ECS deploy stage to render"
-            )
-        return
-    if taskdef_path is None:
-        if not out.errors:
-            out.log.append(
-                "[pipespec] no taskdef.json in the artifact or the source: the"
-                " running service's task definition would be used (not rendered)"
-            )
-        return
-    taskdef = _read_json(taskdef_path, out)
-    if not isinstance(taskdef, dict):
-        out.errors.append(f"{taskdef_path.name}: the task definition is not a JSON object")
-        return
-    defs = taskdef.get("containerDefinitions")
-    containers = [c for c in defs if isinstance(c, dict)] if isinstance(defs, list) else []
-    if detail is not None:
-        out.mode = "blue/green"
-        data = _read_json(detail, out)
-        uri = data.get("ImageURI") if isinstance(data, dict) else None
-        if not isinstance(uri, str):
-            out.errors.append("imageDetail.json has no ImageURI string")
-            return
-        replaced = 0
-        for c in containers:
-            if c.get("image") == PLACEHOLDER:
-                c["image"] = uri
-                replaced += 1
-        out.log.append(
-            f"[pipespec] {PLACEHOLDER} -> {uri} in {replaced} container(s) of taskdef.json"
-        )
-        if not replaced:
-            out.errors.append(
-                f"taskdef.json has no container whose image is {PLACEHOLDER}:"
-                " the new image would not be deployed"
-            )
-        family = str(taskdef.get("family", "task"))
-        out.task_definition_arn = f"arn:aws:ecs:{region}:{account}:task-definition/{family}:1"
-        out.log.append(f"[pipespec] registered task definition {out.task_definition_arn}")
-        writer.dump("taskdef.json", taskdef)
-        out.files.append("taskdef.json")
-        for name in APPSPEC_NAMES:
-            spec = dirs.find(name, out)
-            if spec is None:
-                if out.errors:
-                    return
-                continue
-            text = spec.text
-            if TASK_DEFINITION not in text:
-                out.log.append(f"[pipespec] {name} has no {TASK_DEFINITION}: left as it is")
-            writer.write(name, text.replace(TASK_DEFINITION, out.task_definition_arn))
-            out.log.append(f"[pipespec] {TASK_DEFINITION} -> {out.task_definition_arn} in {name}")
-            out.files.append(name)
-            break
-        else:
-            out.errors.append(
-                "An AppSpec file is required, but could not be found in the revision"
-                " (no appspec.yaml in the artifact or the source)"
-            )
-        return
+class Source(NamedTuple):
+    """A file an action names: ``path`` inside ``root``, called ``label`` in messages
+    (``artifact BuildOutput``, ``source``)."""
+
+    label: str
+    root: Path
+    path: str
+
+
+def render_ecs(definitions: Source, taskdef: Source, dest: Path) -> Rendered:
+    """CodePipeline's ECS (standard) deploy action: ``definitions`` (its ``FileName`` in its
+    input artifact) applied to ``taskdef`` (the service's task definition)."""
+    out = Rendered()
+    labels = (definitions.label, definitions.root), (taskdef.label, taskdef.root)
+    with _opened(dest, *labels) as (dirs, writer):
+        found = dirs.find(definitions.path, out, only=definitions.label)
+        if found is None:
+            if not out.errors:
+                out.errors.append(
+                    f"The image definition file {definitions.path} does not exist in the "
+                    f"{definitions.label}"
+                )
+            return out
+        current = dirs.find(taskdef.path, out, only=taskdef.label)
+        if current is None:
+            if not out.errors:
+                out.log.append(
+                    f"[pipespec] no {taskdef.path} in the {taskdef.label}: the running service's"
+                    " task definition would be used (not rendered)"
+                )
+            return out
+        _standard(found, current, writer, out)
+    return out
+
+
+def render_bluegreen(
+    taskdef: Source,
+    appspec: Source,
+    images: list[tuple[Source, str]],
+    dest: Path,
+    *,
+    region: str,
+    account: str,
+) -> Rendered:
+    """CodePipeline's CodeDeployToECS action: each ``(imageDetail.json's Source,
+    placeholder)`` of ``images`` (Image<N>ArtifactName, <Image<N>ContainerName>) substituted
+    in the task definition template, then ``<TASK_DEFINITION>`` in the AppSpec template."""
+    out = Rendered()
+    roots = [(s.label, s.root) for s in (taskdef, appspec, *(i for i, _ in images))]
+    with _opened(dest, *dict(roots).items()) as (dirs, writer):
+        template = dirs.find(taskdef.path, out, only=taskdef.label)
+        if template is None:
+            if not out.errors:
+                out.errors.append(
+                    f"The task definition template {taskdef.path} does not exist in the "
+                    f"{taskdef.label}"
+                )
+            return out
+        details = []
+        for source, placeholder in images:
+            detail = dirs.find(source.path, out, only=source.label)
+            if detail is None:
+                if not out.errors:
+                    # CodePipeline's words for it (the action's error)
+                    name = source.label.removeprefix("artifact ")
+                    out.errors.append(
+                        "Invalid action configuration: Exception while trying to read the "
+                        f"image artifact file from the artifact: {name} (no {source.path} in it)"
+                    )
+                return out
+            details.append((detail, placeholder))
+        spec = dirs.find(appspec.path, out, only=appspec.label)
+        if spec is None and out.errors:
+            return out
+        _bluegreen(template, details, spec, writer, out, region, account, appspec.path)
+    return out
+
+
+def _standard(
+    definitions: _Template, taskdef_file: _Template, writer: _Writer, out: Rendered
+) -> None:
     out.mode = "standard"
-    assert definitions is not None
+    taskdef, containers = _taskdef(taskdef_file, out)
+    if taskdef is None:
+        return
     entries = _read_json(definitions, out)
     if not isinstance(entries, list):
         out.errors.append(
-            "The image definition file imagedefinitions.json contains invalid "
+            f"The image definition file {definitions.name} contains invalid "
             "JSON format (an array of {name, imageUri} is required)"
         )
         return
@@ -210,7 +253,7 @@ def _render(dirs: _Dirs, writer: _Writer, out: Rendered, region: str, account: s
         name, uri = str(entry.get("name")), entry.get("imageUri")
         if name not in by_name:
             out.errors.append(
-                f"imagedefinitions.json names container {name!r}, which the task"
+                f"{definitions.name} names container {name!r}, which the task"
                 " definition does not have"
             )
             continue
@@ -218,3 +261,67 @@ def _render(dirs: _Dirs, writer: _Writer, out: Rendered, region: str, account: s
         out.log.append(f"[pipespec] container {name}: image -> {uri}")
     writer.dump("taskdef.json", taskdef)
     out.files.append("taskdef.json")
+
+
+def _taskdef(found: _Template, out: Rendered) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    taskdef = _read_json(found, out)
+    if not isinstance(taskdef, dict):
+        if not out.errors:
+            out.errors.append(f"{found.name}: the task definition is not a JSON object")
+        return None, []
+    defs = taskdef.get("containerDefinitions")
+    containers = [c for c in defs if isinstance(c, dict)] if isinstance(defs, list) else []
+    return taskdef, containers
+
+
+def _bluegreen(
+    template: _Template,
+    images: list[tuple[_Template, str]],
+    appspec: _Template | None,
+    writer: _Writer,
+    out: Rendered,
+    region: str,
+    account: str,
+    appspec_name: str = "appspec.yaml",
+) -> None:
+    out.mode = "blue/green"
+    taskdef, containers = _taskdef(template, out)
+    if taskdef is None:
+        return
+    for detail, placeholder in images:
+        data = _read_json(detail, out)
+        uri = data.get("ImageURI") if isinstance(data, dict) else None
+        if not isinstance(uri, str):
+            out.errors.append(f"{detail.name} has no ImageURI string")
+            return
+        replaced = 0
+        for c in containers:
+            if c.get("image") == placeholder:
+                c["image"] = uri
+                replaced += 1
+        out.log.append(
+            f"[pipespec] {placeholder} -> {uri} in {replaced} container(s) of {template.name}"
+        )
+        if not replaced:
+            out.errors.append(
+                f"{template.name} has no container whose image is {placeholder}:"
+                " the new image would not be deployed"
+            )
+    family = str(taskdef.get("family", "task"))
+    out.task_definition_arn = f"arn:aws:ecs:{region}:{account}:task-definition/{family}:1"
+    out.log.append(f"[pipespec] registered task definition {out.task_definition_arn}")
+    writer.dump("taskdef.json", taskdef)
+    out.files.append("taskdef.json")
+    if appspec is None:
+        out.errors.append(
+            "An AppSpec file is required, but could not be found in the revision"
+            f" (no {appspec_name} in the artifact or the source)"
+        )
+        return
+    name = appspec.name.rsplit("/", 1)[-1]
+    name = name if name.lower() in APPSPEC_NAMES else "appspec.yaml"
+    if TASK_DEFINITION not in appspec.text:
+        out.log.append(f"[pipespec] {appspec.name} has no {TASK_DEFINITION}: left as it is")
+    writer.write(name, appspec.text.replace(TASK_DEFINITION, out.task_definition_arn))
+    out.log.append(f"[pipespec] {TASK_DEFINITION} -> {out.task_definition_arn} in {appspec.name}")
+    out.files.append(name)
