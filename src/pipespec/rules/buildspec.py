@@ -376,6 +376,90 @@ def command_items(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
                         yield ("phases", phase, section, i), cmd
 
 
+_CD = re.compile(r"(?:^|(?<=[;&|(\n]))\s*(?:cd|pushd|popd)\b(?:[ \t]+([^\s;|&<>)]+))?")
+_SRC_DIR = re.compile(r'^"?\$\{?CODEBUILD_SRC_DIR\}?"?(?=/|$)')
+
+
+def _cd(cwd: PurePosixPath | None, arg: str | None, word: str) -> PurePosixPath | None:
+    """The working directory after ``cd arg`` from ``cwd`` (relative to the source root;
+    None: not known)."""
+    if word != "cd":
+        return None  # pushd/popd: a stack this walk does not keep
+    if arg is None:
+        return None  # $HOME, not the source
+    words = _target(arg)
+    if words is None and _SRC_DIR.match(arg) is None:
+        return None
+    arg = words if words is not None else arg
+    src = _SRC_DIR.match(arg)
+    if src:
+        cwd, arg = PurePosixPath("."), arg[src.end() :].lstrip("/").strip('"') or "."
+    if cwd is None or arg == "-" or arg.startswith(("/", "~")) or any(c in arg for c in "$`*?"):
+        return None
+    return _inside(cwd / arg)
+
+
+def _inside(path: PurePosixPath) -> PurePosixPath | None:
+    """``path`` normalised, or None when it leaves the source root."""
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts) if parts else PurePosixPath(".")
+
+
+def session_writes(data: Any) -> Iterator[tuple[tuple[str | int, ...], str, str | None]]:
+    """Each file a command writes: (command's path, name as written, path from the source
+    root or None when where it lands is not known).
+
+    In buildspec version 0.2 the commands run in one shell session, so a ``cd`` carries
+    over to the next command and phase ("Shells and commands in build environments",
+    CodeBuild User Guide); in 0.1 each command starts at the source root. A literal
+    relative ``cd`` is followed, ``cd $CODEBUILD_SRC_DIR`` goes back to the root, and any
+    other ``cd`` makes the rest of the session's locations unknown.
+    """
+    fresh = isinstance(data, dict) and data.get("version") == 0.1
+    cwd: PurePosixPath | None = PurePosixPath(".")
+    for path, command in command_items(data):
+        if fresh:
+            cwd = PurePosixPath(".")
+        events = [(m.start(), "cd", m) for m in _CD.finditer(command)]
+        events += [(m.start(), "w", m) for m in _REDIRECT.finditer(command)]
+        events += [(m.start(), "t", m) for m in _TEE.finditer(command)]
+        for _, what, m in sorted(events, key=lambda e: e[0]):
+            if what == "cd":
+                word = m.group(0).strip().split()[0]
+                cwd = _cd(cwd, m.group(1), word)
+                continue
+            name = _target(m.group(1) if what == "w" else m.group(2))
+            if name is None:
+                continue
+            src = _SRC_DIR.match(name)
+            if src:
+                yield path, name, str(_inside(PurePosixPath(name[src.end() :].lstrip("/"))))
+            elif "$" in name or "`" in name or name.startswith("/"):
+                continue
+            elif cwd is None:
+                yield path, name, None
+            else:
+                resolved = _inside(cwd / name)
+                yield path, name, None if resolved is None else str(resolved)
+
+
+def _target(word: str) -> str | None:
+    try:
+        parts = shlex.split(word)
+    except ValueError:
+        return None
+    if len(parts) != 1 or parts[0] in ("/dev/null", "/dev/stdout", "/dev/stderr"):
+        return None
+    return parts[0]
+
+
 def _artifact_sections(ctx: Context) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
     main = ctx.mapping("artifacts")
     if main:
@@ -476,12 +560,11 @@ def secondary_artifact_identifier(ctx: Context) -> Iterator[Hit]:
 )
 def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     patterns = [p for _, section in _artifact_sections(ctx) for p in _patterns(section)]
-    for path, command in command_items(ctx.data):
-        for written in written_files(command):
-            if PurePosixPath(written).name not in DEPLOY_INPUTS:
-                continue
-            if not any(_matches(written, p) for p in patterns):
-                yield Hit(path, {"file": written})
+    for path, written, where in session_writes(ctx.data):
+        if where is None or PurePosixPath(where).name not in DEPLOY_INPUTS:
+            continue  # where it lands is not known (after a cd this walk cannot follow)
+        if not any(_matches(where, p) for p in patterns):
+            yield Hit(path, {"file": written if where == str(PurePosixPath(written)) else where})
 
 
 @rule(
@@ -497,12 +580,14 @@ def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     "paths found' で失敗します",
     explain_en="CodeBuild fails the UPLOAD_ARTIFACTS phase when a listed artifact path matches "
     "nothing. pipespec looks for the file beside the buildspec and for commands that write it "
-    "with > or tee; a file produced another way (a script, a tool's output) cannot be seen, "
-    "hence a warning.",
+    "with > or tee, following cd from command to command (in version 0.2 the commands share "
+    "one shell session, working directory included); a file produced another way (a script, "
+    "a tool's output) cannot be seen, hence a warning.",
     explain_ja="artifacts に書いたパスに一致するファイルがないと、CodeBuild は UPLOAD_ARTIFACTS "
     "で失敗します。デプロイの入力 (imagedefinitions.json・imageDetail.json・taskdef.json・"
     "appspec) について、pipespec は buildspec と同じ場所のファイルと、> や tee で書き出すコマンドを"
-    "探します。スクリプトなど別の方法で作られるファイルは見えないため、警告にとどめます。",
+    "探します (version 0.2 ではコマンドが 1 つのシェルセッションを共有するので、cd による作業"
+    "ディレクトリの移動もたどります)。スクリプトなど別の方法で作られるファイルは見えないため、警告にとどめます。",
     bad="version: 0.2\nphases:\n  build:\n    commands:\n"
     "      - printf '[]' > imagedefinitions.json\n"
     "artifacts:\n  files:\n    - imageDetail.json\n",
@@ -512,7 +597,9 @@ def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     example_name=BS,
 )
 def artifact_never_written(ctx: Context) -> Iterator[Hit]:
-    written = {w for _, command in command_items(ctx.data) for w in written_files(command)}
+    writes = list(session_writes(ctx.data))
+    written = {where for _, _, where in writes if where is not None}
+    somewhere = {PurePosixPath(name).name for _, name, where in writes if where is None}
     source_dir = ctx.file.parent if ctx.file is not None else None
     for path, section in _artifact_sections(ctx):
         files = section.get("files")
@@ -530,7 +617,7 @@ def artifact_never_written(ctx: Context) -> Iterator[Hit]:
             if not isinstance(name, str) or any(ch in name for ch in "*?[$"):
                 continue
             target = str(PurePosixPath(prefix + name.lstrip("./")))
-            if target in written:
+            if target in written or PurePosixPath(target).name in somewhere:
                 continue
             if PurePosixPath(target).name not in DEPLOY_INPUTS:
                 continue  # build tools write other outputs in ways a linter cannot see
