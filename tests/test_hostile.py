@@ -328,11 +328,16 @@ def test_comment_only_yaml_is_empty() -> None:
 
 
 def test_crlf_only_file() -> None:
-    found = checked(b"\r\n" * 1000, "CRLF only")
+    found = checked(b"\r\n" * 1000, "CRLF only", "appspec")
     assert found == [
         "1:1:LD012: file is empty (nothing but whitespace or comments)",
         "1:1:LD004: file uses CRLF line endings; use LF",
     ]
+    # outside AppSpec files CRLF changes nothing (JSON whitespace, YAML line breaks)
+    assert checked(b"\r\n" * 1000, "CRLF only buildspec") == [
+        "1:1:LD012: file is empty (nothing but whitespace or comments)"
+    ]
+    assert checked(b'{"ImageURI":\r\n"web:1"}\r\n', "CRLF JSON", "imagedetail") == []
 
 
 def test_lone_surrogates() -> None:

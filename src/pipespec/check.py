@@ -334,6 +334,8 @@ def _prepare(
 ) -> tuple[Entry, Context | None]:
     """The bundle entry of a loaded document, and its rule context when it loaded."""
     platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
+    if kind.name != "appspec":  # CR is whitespace in JSON, and YAML normalises line breaks
+        doc.findings[:] = [f for f in doc.findings if f.rule != "LD004"]
     if kind.name == "cloudformation":
         from .cfn import looks_like_template
 

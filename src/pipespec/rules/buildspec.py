@@ -427,9 +427,17 @@ def session_writes(data: Any) -> Iterator[tuple[tuple[str | int, ...], str, str 
     for path, command in command_items(data):
         if fresh:
             cwd = PurePosixPath(".")
-        events = [(m.start(), "cd", m) for m in _CD.finditer(command)]
-        events += [(m.start(), "w", m) for m in _REDIRECT.finditer(command)]
-        events += [(m.start(), "t", m) for m in _TEE.finditer(command)]
+        events = (
+            [(m.start(), "cd", m) for m in _CD.finditer(command)]
+            if "cd" in command or ("pushd" in command or "popd" in command)
+            else []
+        )
+        if ">" in command:
+            events += [(m.start(), "w", m) for m in _REDIRECT.finditer(command)]
+        if "tee" in command:
+            events += [(m.start(), "t", m) for m in _TEE.finditer(command)]
+        if not events:
+            continue
         for _, what, m in sorted(events, key=lambda e: e[0]):
             if what == "cd":
                 word = m.group(0).strip().split()[0]

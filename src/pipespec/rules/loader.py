@@ -52,13 +52,18 @@ _LOADER: list[tuple[str, str, Severity, str, str, str, str, str]] = [
         "LD004",
         "crlf-line-endings",
         W,
-        "The file uses Windows line endings (CRLF). Most tools accept them, but CodeDeploy's "
-        "AppSpec parser is documented to fail on them; use LF everywhere.",
-        "改行コードが Windows 形式 (CRLF) です。多くのツールは受け付けますが、CodeDeploy の "
-        "AppSpec の解析は失敗することが文書化されています。LF にそろえてください。",
-        "buildspec.yml",
-        "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - make\r\n",
-        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n",
+        "The AppSpec file uses Windows line endings (CRLF). CodeDeploy's AppSpec parser is "
+        "documented to fail on them; use LF. Reported for AppSpec files only: in JSON a CR is "
+        "whitespace (RFC 8259) and YAML parsers normalise line breaks (YAML 1.2, 5.4), so "
+        "buildspecs, task definitions and the pipeline's files read the same either way.",
+        "AppSpec ファイルの改行コードが Windows 形式 (CRLF) です。CodeDeploy の AppSpec の解析は"
+        "失敗することが文書化されているので、LF にしてください。AppSpec ファイルでだけ報告します。"
+        "JSON では CR は空白の一種で (RFC 8259)、YAML のパーサーは改行を正規化するため (YAML 1.2 "
+        "の 5.4)、buildspec・タスク定義・パイプラインのファイルはどちらでも同じに読まれます。",
+        "appspec.yml",
+        "version: 0.0\r\nos: windows\r\nfiles:\r\n  - source: app\r\n    destination: "
+        "C:\\app\r\n",
+        "version: 0.0\nos: windows\nfiles:\n  - source: app\n    destination: C:\\app\n",
     ),
     (
         "LD005",
