@@ -61,8 +61,7 @@ _LOADER: list[tuple[str, str, Severity, str, str, str, str, str]] = [
         "JSON では CR は空白の一種で (RFC 8259)、YAML のパーサーは改行を正規化するため (YAML 1.2 "
         "の 5.4)、buildspec・タスク定義・パイプラインのファイルはどちらでも同じに読まれます。",
         "appspec.yml",
-        "version: 0.0\r\nos: windows\r\nfiles:\r\n  - source: app\r\n    destination: "
-        "C:\\app\r\n",
+        "version: 0.0\r\nos: windows\r\nfiles:\r\n  - source: app\r\n    destination: C:\\app\r\n",
         "version: 0.0\nos: windows\nfiles:\n  - source: app\n    destination: C:\\app\n",
     ),
     (
