@@ -33,6 +33,32 @@ PROJECT: dict[str, Any] = {
     "serviceRole": "arn:aws:iam::123456789012:role/hello-world-codebuild",
 }  # fmt: skip
 GOOD = json.dumps(PROJECT, indent=2) + "\n"
+
+#: Required keys that ``aws codebuild create-project`` also takes as options (CB105).
+NAME_OPTIONS = {"name": "--name"}
+
+register(
+    Rule(
+        "CB105", "project-name-on-command-line", "schema", W,
+        "{key!r} is missing: create-project requires it, so give it on the command line "
+        "({option}) or add it to the file",
+        "{key!r} がありません。create-project には必須なので、コマンドラインで ({option}) "
+        "渡すか、ファイルに書いてください",
+        "name is required by CreateProject (CodeBuild API Reference), but it is also an option "
+        "of `aws codebuild create-project`, and with `--cli-input-json` \"values provided on "
+        "the command line override the JSON-provided values\" (AWS CLI User Guide, \"Loading "
+        "AWS CLI parameters from a file\"). A warning, not CB003's error: check that the "
+        "command passes the name.",
+        "name は CreateProject の必須項目ですが (CodeBuild API リファレンス)、`aws codebuild "
+        "create-project` のオプションでもあり、`--cli-input-json` と一緒に渡すとコマンドライン"
+        "の値が JSON の値より優先されます (AWS CLI ユーザーガイド「ファイルから AWS CLI の"
+        "パラメータを読み込む」)。CB003 のエラーではなく警告にしているので、コマンドが名前を"
+        "渡しているか確かめてください。",
+        bad=json.dumps({k: v for k, v in PROJECT.items() if k != "name"}, indent=2) + "\n",
+        good=GOOD,
+        example_name=EXAMPLE,
+    )
+)  # fmt: skip
 READ_ONLY = {
     "arn": "arn:aws:codebuild:ap-northeast-1:123456789012:project/hello-world",
     "created": "2026-01-01T00:00:00+09:00",
