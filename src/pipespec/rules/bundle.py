@@ -86,6 +86,29 @@ def _has(bundle: Bundle, kind: str, name: str) -> bool:
     return bool(bundle.of(kind)) or name in _written(bundle)
 
 
+def _providers(bundle: Bundle) -> set[str]:
+    """The action providers of the bundle's pipelines (a template's included)."""
+    out: set[str] = set()
+    for entry in bundle.of("pipeline"):
+        data = entry.doc.data
+        decl = data.get("pipeline", data) if isinstance(data, dict) else None
+        stages = decl.get("stages") if isinstance(decl, dict) else None
+        for stage in stages if isinstance(stages, list) else []:
+            acts = stage.get("actions") if isinstance(stage, dict) else None
+            for a in acts if isinstance(acts, list) else []:
+                t = a.get("actionTypeId") if isinstance(a, dict) else None
+                if isinstance(t, dict) and isinstance(t.get("provider"), str):
+                    out.add(t["provider"])
+    return out
+
+
+def _rolling_pipeline(bundle: Bundle) -> bool:
+    """The bundle's pipelines deploy with the standard ECS action and never with
+    CodeDeployToECS: the ECS appspec beside them is not what they deploy."""
+    providers = _providers(bundle)
+    return "ECS" in providers and "CodeDeployToECS" not in providers
+
+
 @rule(
     "XF101", "appspec-container-not-in-taskdef", "bundle", E,
     en="ContainerName {container!r} is not a container of {taskdef}{dym_en}",
@@ -203,17 +226,21 @@ def imagedefinitions_unknown_container(bundle: Bundle) -> Iterator[BundleHit]:
     "configuration Exception while trying to read the image artifact file' で失敗します",
     explain_en="The CodeDeployToECS (blue/green) action reads imageDetail.json, an object with "
     "ImageURI. imagedefinitions.json is the input of the standard ECS deploy action (rolling "
-    "update). Feeding the wrong one is a documented failure.",
+    "update). Feeding the wrong one is a documented failure. Not reported when the "
+    "directory's pipeline deploys with the standard ECS action and never with CodeDeployToECS: "
+    "imagedefinitions.json is then what it needs.",
     explain_ja="CodeDeployToECS (ブルー/グリーン) アクションが読むのは ImageURI を持つオブジェクトの "
     "imageDetail.json です。imagedefinitions.json は標準の ECS デプロイアクション (ローリング"
-    "アップデート) の入力です。取り違えると失敗することが文書化されています。",
+    "アップデート) の入力です。取り違えると失敗することが文書化されています。同じディレクトリの"
+    "パイプラインが標準の ECS アクションでデプロイし、CodeDeployToECS を使っていないときは、"
+    "imagedefinitions.json が正しい入力なので報告しません。",
     bad_files={"appspec.yaml": _appspec("web", 8080), "taskdef.json": _TASKDEF,
                "imagedefinitions.json": _IMAGE_DEFS},
     good_files={"appspec.yaml": _appspec("web", 8080), "taskdef.json": _TASKDEF,
                 "imageDetail.json": _IMAGE_DETAIL},
 )  # fmt: skip
 def bluegreen_fed_imagedefinitions(bundle: Bundle) -> Iterator[BundleHit]:
-    if not bundle.of("appspec", "ecs") or not bundle.of("taskdef"):
+    if not bundle.of("appspec", "ecs") or not bundle.of("taskdef") or _rolling_pipeline(bundle):
         return
     if _has(bundle, "imagedetail", "imageDetail.json"):
         return
@@ -245,7 +272,7 @@ def bluegreen_fed_imagedefinitions(bundle: Bundle) -> Iterator[BundleHit]:
 )  # fmt: skip
 def taskdef_without_placeholder(bundle: Bundle) -> Iterator[BundleHit]:
     taskdef = bundle.first("taskdef")
-    if taskdef is None or not bundle.of("appspec", "ecs"):
+    if taskdef is None or not bundle.of("appspec", "ecs") or _rolling_pipeline(bundle):
         return
     if not _has(bundle, "imagedetail", "imageDetail.json"):
         return
