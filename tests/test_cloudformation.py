@@ -568,3 +568,16 @@ def test_cfn_lint_accepts_the_example(path: Path) -> None:
     matches = api.lint_file(path)
     assert not matches, [str(m) for m in matches]
     assert check_paths([path]).findings == []
+
+
+def test_the_resources_environment_variables_count_as_defined() -> None:
+    text = _buildspec_template(
+        "|\n          version: 0.2\n          phases:\n            build:\n"
+        "              commands: ['echo \"$REPOSITORY_URI $OTHER\"']\n"
+    ).replace(
+        "      Source:\n",
+        "      Environment:\n        EnvironmentVariables:\n"
+        "          - Name: REPOSITORY_URI\n            Value: !Ref Repo\n      Source:\n",
+    )
+    found = [f for f in check(text) if f.rule == "BS120"]
+    assert [f.message.split()[0] for f in found] == ["$OTHER"], [f.format() for f in found]

@@ -95,3 +95,25 @@ def test_a_long_inline_buildspec_costs_its_escapes_only() -> None:
     assert len(positions) == len(spec) + 1
     # about four list entries per escape (50,000 of them), not a tuple per character (750,000)
     assert peak < 12 * 1024 * 1024
+
+
+def test_the_projects_environment_variables_count_as_defined() -> None:
+    # BS120's message says "define it as a project environment variable": one that is
+    # defined so is not reported, in the project's own inline buildspec.
+    spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "$FOO $BAR"\n'
+    data = json.loads(project(spec))
+    data["environment"]["environmentVariables"] = [{"name": "FOO", "value": "1"}]
+    found = check_text(json.dumps(data), "codebuild-project", path="codebuild-project.json")
+    assert [(f.rule, f.message.split()[0]) for f in found if f.rule == "BS120"] == [
+        ("BS120", "$BAR")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("buildspec", "file"),
+    [(None, "buildspec.yml"), ("", "buildspec.yml"), ("ci/build.yml", "build.yml"),
+     ("arn:aws:s3:::bucket/buildspec.yml", None), ("version: 0.2\nphases: {}\n", None)],
+)  # fmt: skip
+def test_the_buildspec_file_a_project_runs(buildspec: str | None, file: str | None) -> None:
+    source = {"type": "CODEPIPELINE"} | ({} if buildspec is None else {"buildspec": buildspec})
+    assert embedded.buildspec_file({"source": source}) == file

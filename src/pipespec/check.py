@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import catalog, config
@@ -46,17 +46,19 @@ class UsageError(Exception):
 class Context:
     """What a rule's ``check`` sees: one loaded document of a known kind."""
 
-    __slots__ = ("doc", "file", "kind", "lang", "platform")
+    __slots__ = ("defined", "doc", "file", "kind", "lang", "platform")
 
     def __init__(
         self, doc: Document, kind: catalog.Kind, platform: str | None = None,
-        lang: Lang = "en", file: Path | None = None,
+        lang: Lang = "en", file: Path | None = None, defined: frozenset[str] = frozenset(),
     ) -> None:  # fmt: skip
         self.doc = doc
         self.kind = kind
         self.platform = platform
         self.lang: Lang = lang
         self.file = file
+        #: environment variables defined outside the document: a buildspec's project's
+        self.defined = defined
 
     @property
     def data(self) -> Any:
@@ -337,8 +339,9 @@ _rule_findings = rule_findings
 
 
 def _prepare(
-    doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None
-) -> tuple[Entry, Context | None]:
+    doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None,
+    defined: frozenset[str] = frozenset(),
+) -> tuple[Entry, Context | None]:  # fmt: skip
     """The bundle entry of a loaded document, and its rule context when it loaded."""
     platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
     if kind.name != "appspec":  # CR is whitespace in JSON, and YAML normalises line breaks
@@ -355,7 +358,7 @@ def _prepare(
 
         normalise_keys(doc, platform)  # ECS/Lambda keys are case-insensitive
     entry = Entry(doc.path, kind, doc, platform)
-    return entry, (Context(doc, kind, platform, lang, file) if doc.ok else None)
+    return entry, (Context(doc, kind, platform, lang, file, defined) if doc.ok else None)
 
 
 def _add_scripts(ctx: Context, batch: shell.Batch) -> None:
@@ -401,11 +404,11 @@ def check_document(
 
 def _check_alone(
     doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None,
-    settings: config.Settings | None,
+    settings: config.Settings | None, defined: frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], Entry]:  # fmt: skip
     """One document with a ShellCheck run of its own, started first so that it works while
     the other rules run."""
-    entry, ctx = _prepare(doc, kind, lang, file)
+    entry, ctx = _prepare(doc, kind, lang, file, defined)
     batch = _new_batch(settings) if ctx is not None and kind.name == "buildspec" else None
     if ctx is not None and batch is not None:
         _add_scripts(ctx, batch)
@@ -418,15 +421,16 @@ def _check_alone(
 
 def check_text(
     text: str | bytes, kind: str, *, path: str = "<text>", lang: Lang = "en",
-    settings: config.Settings | None = None,
+    settings: config.Settings | None = None, defined: frozenset[str] = frozenset(),
 ) -> list[Finding]:  # fmt: skip
-    """Check ``text`` as a file of ``kind`` (``buildspec``, ``appspec``, …)."""
+    """Check ``text`` as a file of ``kind`` (``buildspec``, ``appspec``, …); ``defined``:
+    environment variables its CodeBuild project defines."""
     k = _kind(kind)
     fmt: Literal["yaml", "json"] = (
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
     doc = load_text(text, path, fmt, lang=lang, cloudformation=k.name == "cloudformation")
-    findings, _ = _check_alone(doc, k, lang, None, settings)
+    findings, _ = _check_alone(doc, k, lang, None, settings, defined)
     return _capped(sorted(findings, key=Finding.sort_key), lang)[0]
 
 
@@ -617,9 +621,6 @@ def start_paths(
             continue
         doc = load_path(path, lang=lang, display=shown, cloudformation=k.name == "cloudformation")
         entry, ctx = _prepare(doc, k, lang, path)
-        if ctx is not None and k.name == "buildspec":
-            batch = batch or _new_batch(settings)
-            _add_scripts(ctx, batch)
         loaded.append((doc, ctx))
         directory = str(path.parent)
         bundle = bundles.setdefault(directory, Bundle(directory))
@@ -628,6 +629,11 @@ def start_paths(
             from .cfn import entries  # the template's pipeline, project, deployment group
 
             bundle.entries += entries(entry)
+    _project_variables(bundles, {id(doc): ctx for doc, ctx in loaded if ctx is not None})
+    for _, ctx in loaded:
+        if ctx is not None and ctx.kind.name == "buildspec":
+            batch = batch or _new_batch(settings)
+            _add_scripts(ctx, batch)
     if batch is not None:
         batch.start(lang)  # ShellCheck works while the other rules run
     for doc, ctx in loaded:
@@ -635,6 +641,24 @@ def start_paths(
     for bundle in bundles.values():
         findings += bundle_findings(bundle, lang)
     return Pending(findings, bundles, batch, settings, lang, len(files))
+
+
+def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context]) -> None:
+    """Give each buildspec the environment variables of the directory's CodeBuild projects
+    that run it (``source.buildspec`` names it, or is absent and it is ``buildspec.yml``)."""
+    from .embedded import buildspec_file, project_variables
+
+    for bundle in bundles.values():
+        projects = [(buildspec_file(p.doc.data), p) for p in bundle.of("codebuild-project")]
+        if not projects:
+            continue
+        for spec in bundle.of("buildspec"):
+            ctx = contexts.get(id(spec.doc))
+            name = PurePosixPath(spec.path).name
+            if ctx is not None:
+                for file, project in projects:
+                    if file == name:
+                        ctx.defined |= project_variables(project.doc.data)
 
 
 class Pending:

@@ -17,8 +17,8 @@ from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, Position, message
 from .textmap import BREAKS, StringMap, json_string_positions
 
-__all__ = ["StringMap", "check_inline", "findings", "inline_buildspecs", "is_inline",
-           "json_string_positions", "moved"]  # fmt: skip
+__all__ = ["StringMap", "buildspec_file", "check_inline", "findings", "inline_buildspecs",
+           "is_inline", "json_string_positions", "moved", "project_variables"]  # fmt: skip
 
 if TYPE_CHECKING:
     from .check import Context
@@ -41,6 +41,29 @@ def is_inline(value: str) -> bool:
     text = value.strip()
     return ("\n" in text or text.startswith(("version:", "version :")) or "phases:" in text
             or (text.startswith("{") and '"phases"' in text))  # fmt: skip
+
+
+def project_variables(data: Any) -> frozenset[str]:
+    """The names of a project's ``environment.environmentVariables``."""
+    env = data.get("environment") if isinstance(data, dict) else None
+    items = env.get("environmentVariables") if isinstance(env, dict) else None
+    return frozenset(
+        v["name"] for v in (items if isinstance(items, list) else [])
+        if isinstance(v, dict) and isinstance(v.get("name"), str)
+    )  # fmt: skip
+
+
+def buildspec_file(data: Any) -> str | None:
+    """The file name of the buildspec a project runs from its primary source (CodeBuild's
+    default ``buildspec.yml`` when ``source.buildspec`` is absent or empty); None when it is
+    inline or in S3."""
+    source = data.get("source") if isinstance(data, dict) else None
+    value = source.get("buildspec") if isinstance(source, dict) else None
+    if value is None or value == "":
+        return "buildspec.yml"
+    if not isinstance(value, str) or is_inline(value) or value.startswith("arn:"):
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1]
 
 
 def inline_buildspecs(ctx: Context) -> list[tuple[NodePath, str]]:
@@ -75,7 +98,7 @@ def offset_of(finding: Finding, text: str) -> int:
 def check_inline(
     text: str, doc: Document, start: Position, positions: StringMap | None, lang: Lang,
     *, offsets: Callable[[int], int] | None = None,
-    opaque: Callable[[int], bool] | None = None,
+    opaque: Callable[[int], bool] | None = None, defined: frozenset[str] = frozenset(),
 ) -> list[Finding]:  # fmt: skip
     """The buildspec findings of ``text``, written in ``doc`` at ``start`` (where each
     character is, when ``positions`` knows); a finding whose offset is ``opaque`` (in a
@@ -86,7 +109,7 @@ def check_inline(
         return [Finding(doc.path, start[0], start[1], Severity.ERROR, "LD006",
                         message("LD006", lang, limit=MAX_INLINE))]  # fmt: skip
     out: list[Finding] = []
-    for f in check_text(text, "buildspec", path="buildspec.yml", lang=lang):
+    for f in check_text(text, "buildspec", path="buildspec.yml", lang=lang, defined=defined):
         if opaque is not None and opaque(offset_of(f, text)):
             continue
         if positions is not None and len(positions) > 1:
@@ -106,5 +129,7 @@ def findings(ctx: Context) -> list[Finding]:
             if ctx.doc.format == "json" and len(text) <= MAX_INLINE
             else None
         )
-        out += check_inline(text, ctx.doc, start, positions, ctx.lang)
+        out += check_inline(
+            text, ctx.doc, start, positions, ctx.lang, defined=project_variables(ctx.data)
+        )
     return out

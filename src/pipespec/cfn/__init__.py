@@ -102,7 +102,7 @@ def findings(ctx: Context) -> list[Finding]:
 
 
 def _inline_findings(template: Template, inline: Inline, ctx: Context) -> list[Finding]:
-    from ..embedded import MAX_INLINE, check_inline, is_inline
+    from ..embedded import MAX_INLINE, check_inline, is_inline, project_variables
     from ..textmap import json_string_positions, lines_of, yaml_scalar_positions
 
     if not is_inline(inline.text):
@@ -119,8 +119,11 @@ def _inline_findings(template: Template, inline: Inline, ctx: Context) -> list[F
             if lines is None:
                 lines = _LINES[doc] = lines_of(doc.text)
             positions = yaml_scalar_positions(doc.text, style, begin, end, inline.value, lines)
+    resource = next((r for r in template.resources if r.logical_id == inline.logical_id), None)
+    defined = project_variables(resource.doc.data) if resource and resource.doc else frozenset()
     return check_inline(inline.text, doc, start, positions, ctx.lang, offsets=inline.offset,
-                        opaque=inline.opaque if inline.variables else None)  # fmt: skip
+                        opaque=inline.opaque if inline.variables else None,
+                        defined=defined)  # fmt: skip
 
 
 _LINES: weakref.WeakKeyDictionary[Document, Any] = weakref.WeakKeyDictionary()

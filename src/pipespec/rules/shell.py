@@ -460,7 +460,8 @@ IMAGE_VARIABLES = frozenset({"GOPATH", "JAVA_HOME", "JDK_HOME", "JRE_HOME", "DOT
 
 
 def known_names(ctx: Context) -> set[str]:
-    return shell.defined_names(ctx.doc) | BUILTINS | SHELL_VARIABLES | IMAGE_VARIABLES
+    return (shell.defined_names(ctx.doc) | BUILTINS | SHELL_VARIABLES | IMAGE_VARIABLES
+            | ctx.defined)  # fmt: skip
 
 
 @rule(
@@ -479,7 +480,12 @@ def known_names(ctx: Context) -> set[str]:
     "env.variables, env.parameter-store, env.secrets-manager or env.exported-variables, and "
     "not assigned earlier in the same shell session (version 0.2: any earlier command, in "
     "phase order; 0.1: the same command). It works only if the build project defines it, and "
-    "nothing in the buildspec says so; AWS's own ECR samples need AWS_ACCOUNT_ID and "
+    "nothing in the buildspec says so. When the project is known, its "
+    "environment.environmentVariables count as defined: for an inline buildspec, its own "
+    "project's (codebuild-project.json or a template's AWS::CodeBuild::Project); for a "
+    "buildspec file, those of the projects in the same directory that run it (source.buildspec "
+    "names the file, or is absent and the file is buildspec.yml). "
+    "AWS's own ECR samples need AWS_ACCOUNT_ID and "
     "IMAGE_REPO_NAME as project variables. Reads guarded by ${NAME:-default}, ${NAME:+x} or "
     "${NAME:?message} are not reported, nor a variable once a command tests it ([ -z \"$NAME\" "
     "], test -n \"$NAME\", [ \"$NAME\" ]), nor anything after a command that sources a file or "
@@ -493,7 +499,12 @@ def known_names(ctx: Context) -> set[str]:
     "env.variables・env.parameter-store・env.secrets-manager・env.exported-variables の変数でも、"
     "同じシェルセッションでそれより前に代入された変数 (version 0.2 はフェーズ順で前のコマンド、"
     "0.1 は同じコマンドの中) でもありません。ビルドプロジェクトが定義していなければ空になり、"
-    "buildspec にはそのことが書かれていません。AWS の ECR のサンプルも AWS_ACCOUNT_ID と "
+    "buildspec にはそのことが書かれていません。プロジェクトが分かるときは、その "
+    "environment.environmentVariables は定義済みとして扱います。インラインの buildspec では"
+    "それを書いたプロジェクト (codebuild-project.json やテンプレートの AWS::CodeBuild::Project) の"
+    "もの、buildspec ファイルでは同じディレクトリにあってそのファイルを実行するプロジェクト "
+    "(source.buildspec がそのファイルを指すか、省略されていてファイルが buildspec.yml) のものです。"
+    "AWS の ECR のサンプルも AWS_ACCOUNT_ID と "
     "IMAGE_REPO_NAME をプロジェクトの環境変数として必要とします。${NAME:-既定値}・${NAME:+x}・"
     "${NAME:?メッセージ} の形の参照、[ -z \"$NAME\" ]・test -n \"$NAME\"・[ \"$NAME\" ] で"
     "調べた後の参照、ファイルを source するコマンドや eval の後は報告しません。"
