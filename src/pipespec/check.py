@@ -353,6 +353,13 @@ def _prepare(
             doc.findings.clear()
             doc.ok = False
             return Entry(doc.path, kind, doc, platform), None
+    if kind.name == "pipeline" and PurePosixPath(doc.path).name == "pipeline.json":
+        from .rules.pipeline.model import is_codepipeline
+
+        if not is_codepipeline(doc):  # a pipeline.json of another tool: not ours
+            doc.findings.clear()
+            doc.ok = False
+            return Entry(doc.path, kind, doc, platform), None
     if kind.name == "appspec":
         from .rules.appspec import normalise_keys
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ...findings import Severity
-from ...load import NodePath
+from ...load import Document, NodePath
 
 if TYPE_CHECKING:
     from ...check import Context
@@ -104,6 +105,30 @@ class Action(NamedTuple):
             for i, a in enumerate(items if isinstance(items, list) else [])
             if isinstance(a, dict) and isinstance(a.get("name"), str)
         ]
+
+
+#: What only a CodePipeline file holds, for a ``pipeline.json`` that did not load.
+_MARKS = re.compile(r'"(?:actionTypeId|artifactStores?|roleArn|pipeline)"\s*:')
+#: Top-level keys only CodePipeline's files have.
+_PIPELINE_KEYS = ("pipeline", "roleArn", "artifactStore", "artifactStores", "pipelineType")
+
+
+def is_codepipeline(doc: Document) -> bool:
+    """Whether a file named ``pipeline.json`` is CodePipeline's: a ``pipeline`` key,
+    ``roleArn`` or an artifact store, or stages of ``actions``. The name is common (CI
+    systems, Packer, ingest pipelines, other templates use it); a file of another tool is
+    none of pipespec's business."""
+    if not doc.ok:
+        return bool(_MARKS.search(doc.text))
+    data = doc.data
+    if not isinstance(data, dict):
+        return False
+    if any(key in data for key in _PIPELINE_KEYS):
+        return True
+    found = data.get("stages")
+    return isinstance(found, list) and any(
+        isinstance(s, dict) and isinstance(s.get("actions"), list) for s in found
+    )
 
 
 def declaration(ctx: Context) -> tuple[NodePath, dict[str, Any]]:

@@ -1,0 +1,45 @@
+"""Which files are CodePipeline's: ``pipeline.json`` is a common name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipespec.check import check_paths
+
+OTHER_TOOLS = {
+    "ci": {"name": "ci", "stages": [{"name": "build", "jobs": [{"run": "make"}]}]},
+    "packer": {"builders": [{"type": "amazon-ebs"}], "provisioners": []},
+    "template": {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}},
+}
+
+
+@pytest.mark.parametrize("what", list(OTHER_TOOLS))
+def test_a_pipeline_json_of_another_tool_is_skipped(what: str, tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps(OTHER_TOOLS[what]))
+    assert check_paths([tmp_path]).findings == []
+
+
+def test_a_pipeline_json_that_does_not_load_is_skipped_unless_it_names_codepipeline_keys(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "pipeline.json"
+    path.write_text("pipeline {\n  agent any\n}\n")  # a Jenkinsfile
+    assert check_paths([path]).findings == []
+    path.write_text('{"pipeline": {"name": "x", // a comment\n}}\n')
+    assert [f.rule for f in check_paths([path]).findings] == ["LD001"]
+
+
+def test_other_names_and_codepipeline_files_are_always_checked(tmp_path: Path) -> None:
+    ci = json.dumps(OTHER_TOOLS["ci"])
+    (tmp_path / "ci.pipeline.json").write_text(ci)  # the name says CodePipeline: checked
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pipeline.json").write_text(
+        json.dumps({"name": "x", "stages": [{"name": "Source", "actions": [{"name": "a"}]}]})
+    )
+    found = check_paths([tmp_path]).findings
+    assert {Path(f.path).name for f in found} == {"ci.pipeline.json", "pipeline.json"}
+    assert any(f.rule == "PL003" and f.path.endswith("sub/pipeline.json") for f in found)
