@@ -581,3 +581,16 @@ def test_the_resources_environment_variables_count_as_defined() -> None:
     )
     found = [f for f in check(text) if f.rule == "BS120"]
     assert [f.message.split()[0] for f in found] == ["$OTHER"], [f.format() for f in found]
+
+
+def test_an_inline_buildspec_cannot_see_its_source() -> None:
+    # appspec.yml and taskdef.json usually live in the source, which a template does not
+    # show; imagedefinitions.json is the build's to write.
+    spec = (
+        "|\n          version: 0.2\n          phases:\n            build:\n"
+        "              commands: [make]\n          artifacts:\n            files:\n"
+        "              - appspec.yml\n              - taskdef.json\n"
+        "              - imagedefinitions.json\n"
+    )
+    found = [f for f in check(_buildspec_template(spec)) if f.rule == "BS116"]
+    assert ["imagedefinitions.json" in f.message for f in found] == [True]

@@ -43,22 +43,31 @@ class UsageError(Exception):
     """Bad arguments (exit code 2): an unknown kind, a missing path."""
 
 
+class Project(NamedTuple):
+    """What a buildspec knows of the CodeBuild project that runs it."""
+
+    #: the names of its environment variables
+    variables: frozenset[str] = frozenset()
+    #: the buildspec is written in the project (or template): the source is not beside it
+    inline: bool = False
+
+
 class Context:
     """What a rule's ``check`` sees: one loaded document of a known kind."""
 
-    __slots__ = ("defined", "doc", "file", "kind", "lang", "platform")
+    __slots__ = ("doc", "file", "kind", "lang", "platform", "project")
 
     def __init__(
         self, doc: Document, kind: catalog.Kind, platform: str | None = None,
-        lang: Lang = "en", file: Path | None = None, defined: frozenset[str] = frozenset(),
+        lang: Lang = "en", file: Path | None = None, project: Project | None = None,
     ) -> None:  # fmt: skip
         self.doc = doc
         self.kind = kind
         self.platform = platform
         self.lang: Lang = lang
         self.file = file
-        #: environment variables defined outside the document: a buildspec's project's
-        self.defined = defined
+        #: a buildspec's CodeBuild project, when it is known
+        self.project = project
 
     @property
     def data(self) -> Any:
@@ -340,7 +349,7 @@ _rule_findings = rule_findings
 
 def _prepare(
     doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None,
-    defined: frozenset[str] = frozenset(),
+    project: Project | None = None,
 ) -> tuple[Entry, Context | None]:  # fmt: skip
     """The bundle entry of a loaded document, and its rule context when it loaded."""
     platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
@@ -365,7 +374,7 @@ def _prepare(
 
         normalise_keys(doc, platform)  # ECS/Lambda keys are case-insensitive
     entry = Entry(doc.path, kind, doc, platform)
-    return entry, (Context(doc, kind, platform, lang, file, defined) if doc.ok else None)
+    return entry, (Context(doc, kind, platform, lang, file, project) if doc.ok else None)
 
 
 def _add_scripts(ctx: Context, batch: shell.Batch) -> None:
@@ -411,11 +420,11 @@ def check_document(
 
 def _check_alone(
     doc: Document, kind: catalog.Kind, lang: Lang, file: Path | None,
-    settings: config.Settings | None, defined: frozenset[str] = frozenset(),
+    settings: config.Settings | None, project: Project | None = None,
 ) -> tuple[list[Finding], Entry]:  # fmt: skip
     """One document with a ShellCheck run of its own, started first so that it works while
     the other rules run."""
-    entry, ctx = _prepare(doc, kind, lang, file, defined)
+    entry, ctx = _prepare(doc, kind, lang, file, project)
     batch = _new_batch(settings) if ctx is not None and kind.name == "buildspec" else None
     if ctx is not None and batch is not None:
         _add_scripts(ctx, batch)
@@ -428,16 +437,16 @@ def _check_alone(
 
 def check_text(
     text: str | bytes, kind: str, *, path: str = "<text>", lang: Lang = "en",
-    settings: config.Settings | None = None, defined: frozenset[str] = frozenset(),
+    settings: config.Settings | None = None, project: Project | None = None,
 ) -> list[Finding]:  # fmt: skip
-    """Check ``text`` as a file of ``kind`` (``buildspec``, ``appspec``, …); ``defined``:
-    environment variables its CodeBuild project defines."""
+    """Check ``text`` as a file of ``kind`` (``buildspec``, ``appspec``, …); a buildspec's
+    ``project``, when known."""
     k = _kind(kind)
     fmt: Literal["yaml", "json"] = (
         "json" if k.format == "json" or path.lower().endswith(".json") else "yaml"
     )
     doc = load_text(text, path, fmt, lang=lang, cloudformation=k.name == "cloudformation")
-    findings, _ = _check_alone(doc, k, lang, None, settings, defined)
+    findings, _ = _check_alone(doc, k, lang, None, settings, project)
     return _capped(sorted(findings, key=Finding.sort_key), lang)[0]
 
 
@@ -663,9 +672,9 @@ def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context])
             ctx = contexts.get(id(spec.doc))
             name = PurePosixPath(spec.path).name
             if ctx is not None:
-                for file, project in projects:
-                    if file == name:
-                        ctx.defined |= project_variables(project.doc.data)
+                names = [project_variables(p.doc.data) for file, p in projects if file == name]
+                if names:
+                    ctx.project = Project(frozenset().union(*names))
 
 
 class Pending:

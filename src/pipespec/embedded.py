@@ -98,18 +98,20 @@ def offset_of(finding: Finding, text: str) -> int:
 def check_inline(
     text: str, doc: Document, start: Position, positions: StringMap | None, lang: Lang,
     *, offsets: Callable[[int], int] | None = None,
-    opaque: Callable[[int], bool] | None = None, defined: frozenset[str] = frozenset(),
+    opaque: Callable[[int], bool] | None = None, variables: frozenset[str] = frozenset(),
 ) -> list[Finding]:  # fmt: skip
     """The buildspec findings of ``text``, written in ``doc`` at ``start`` (where each
     character is, when ``positions`` knows); a finding whose offset is ``opaque`` (in a
     value only CloudFormation knows) is left out."""
-    from .check import check_text
+    from .check import Project, check_text
 
     if len(text) > MAX_INLINE:
         return [Finding(doc.path, start[0], start[1], Severity.ERROR, "LD006",
                         message("LD006", lang, limit=MAX_INLINE))]  # fmt: skip
     out: list[Finding] = []
-    for f in check_text(text, "buildspec", path="buildspec.yml", lang=lang, defined=defined):
+    for f in check_text(
+        text, "buildspec", path="buildspec.yml", lang=lang, project=Project(variables, inline=True)
+    ):
         if opaque is not None and opaque(offset_of(f, text)):
             continue
         if positions is not None and len(positions) > 1:
@@ -130,6 +132,6 @@ def findings(ctx: Context) -> list[Finding]:
             else None
         )
         out += check_inline(
-            text, ctx.doc, start, positions, ctx.lang, defined=project_variables(ctx.data)
+            text, ctx.doc, start, positions, ctx.lang, variables=project_variables(ctx.data)
         )
     return out

@@ -120,10 +120,10 @@ def _inline_findings(template: Template, inline: Inline, ctx: Context) -> list[F
                 lines = _LINES[doc] = lines_of(doc.text)
             positions = yaml_scalar_positions(doc.text, style, begin, end, inline.value, lines)
     resource = next((r for r in template.resources if r.logical_id == inline.logical_id), None)
-    defined = project_variables(resource.doc.data) if resource and resource.doc else frozenset()
+    names = project_variables(resource.doc.data) if resource and resource.doc else frozenset()
     return check_inline(inline.text, doc, start, positions, ctx.lang, offsets=inline.offset,
                         opaque=inline.opaque if inline.variables else None,
-                        defined=defined)  # fmt: skip
+                        variables=names)  # fmt: skip
 
 
 _LINES: weakref.WeakKeyDictionary[Document, Any] = weakref.WeakKeyDictionary()

@@ -341,6 +341,8 @@ def yaml11_version(ctx: Context) -> Iterator[Hit]:
 #: Files the deploy actions read from a build artifact.
 DEPLOY_INPUTS = ("imagedefinitions.json", "imageDetail.json", "taskdef.json", "appspec.yaml",
                  "appspec.yml", "appspec.json")  # fmt: skip
+#: Deploy inputs that usually live in the source (the build writes the image files).
+SOURCE_FILES = ("taskdef.json", "appspec.yaml", "appspec.yml", "appspec.json")
 _REDIRECT = re.compile(r"(?<![0-9&<>])>>?\s*(?!&)([^\s;|&<>]+)")
 _TEE = re.compile(r"\btee\s+((?:-[a-z]+\s+)*)([^\s;|&<>]+)")
 
@@ -590,12 +592,15 @@ def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     "nothing. pipespec looks for the file beside the buildspec and for commands that write it "
     "with > or tee, following cd from command to command (in version 0.2 the commands share "
     "one shell session, working directory included); a file produced another way (a script, "
-    "a tool's output) cannot be seen, hence a warning.",
+    "a tool's output) cannot be seen, hence a warning. A buildspec written inline in a "
+    "project or template cannot see its source, so there taskdef.json and the appspec files, "
+    "which usually live in the source, are not reported.",
     explain_ja="artifacts に書いたパスに一致するファイルがないと、CodeBuild は UPLOAD_ARTIFACTS "
     "で失敗します。デプロイの入力 (imagedefinitions.json・imageDetail.json・taskdef.json・"
     "appspec) について、pipespec は buildspec と同じ場所のファイルと、> や tee で書き出すコマンドを"
     "探します (version 0.2 ではコマンドが 1 つのシェルセッションを共有するので、cd による作業"
-    "ディレクトリの移動もたどります)。スクリプトなど別の方法で作られるファイルは見えないため、警告にとどめます。",
+    "ディレクトリの移動もたどります)。プロジェクトやテンプレートに書いたインラインの buildspec "
+    "からはソースが見えないため、ふつうソースにある taskdef.json と appspec のファイルは報告しません。スクリプトなど別の方法で作られるファイルは見えないため、警告にとどめます。",
     bad="version: 0.2\nphases:\n  build:\n    commands:\n"
     "      - printf '[]' > imagedefinitions.json\n"
     "artifacts:\n  files:\n    - imageDetail.json\n",
@@ -631,6 +636,8 @@ def artifact_never_written(ctx: Context) -> Iterator[Hit]:
                 continue  # build tools write other outputs in ways a linter cannot see
             if source_dir is not None and (source_dir / target).exists():
                 continue
+            if ctx.project and ctx.project.inline and PurePosixPath(target).name in SOURCE_FILES:
+                continue  # inline: the source is not beside it, and these usually live there
             ja = ctx.lang == "ja"
             same = [
                 w for w in sorted(written) if PurePosixPath(w).name == PurePosixPath(target).name

@@ -461,7 +461,7 @@ IMAGE_VARIABLES = frozenset({"GOPATH", "JAVA_HOME", "JDK_HOME", "JRE_HOME", "DOT
 
 def known_names(ctx: Context) -> set[str]:
     return (shell.defined_names(ctx.doc) | BUILTINS | SHELL_VARIABLES | IMAGE_VARIABLES
-            | ctx.defined)  # fmt: skip
+            | (ctx.project.variables if ctx.project else frozenset()))  # fmt: skip
 
 
 @rule(
