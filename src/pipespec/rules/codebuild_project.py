@@ -39,7 +39,7 @@ NAME_OPTIONS = {"name": "--name"}
 
 register(
     Rule(
-        "CB105", "project-name-on-command-line", "schema", W,
+        "CB105", "project-name-on-command-line", "schema", Severity.INFO,
         "{key!r} is missing: create-project requires it, so give it on the command line "
         "({option}) or add it to the file",
         "{key!r} がありません。create-project には必須なので、コマンドラインで ({option}) "
@@ -47,12 +47,12 @@ register(
         "name is required by CreateProject (CodeBuild API Reference), but it is also an option "
         "of `aws codebuild create-project`, and with `--cli-input-json` \"values provided on "
         "the command line override the JSON-provided values\" (AWS CLI User Guide, \"Loading "
-        "AWS CLI parameters from a file\"). A warning, not CB003's error: check that the "
+        "AWS CLI parameters from a file\"). An info, not CB003's error: check that the "
         "command passes the name.",
         "name は CreateProject の必須項目ですが (CodeBuild API リファレンス)、`aws codebuild "
         "create-project` のオプションでもあり、`--cli-input-json` と一緒に渡すとコマンドライン"
         "の値が JSON の値より優先されます (AWS CLI ユーザーガイド「ファイルから AWS CLI の"
-        "パラメータを読み込む」)。CB003 のエラーではなく警告にしているので、コマンドが名前を"
+        "パラメータを読み込む」)。CB003 のエラーではなく情報 (info) にしているので、コマンドが名前を"
         "渡しているか確かめてください。",
         bad=json.dumps({k: v for k, v in PROJECT.items() if k != "name"}, indent=2) + "\n",
         good=GOOD,

@@ -55,7 +55,7 @@ NAME_OPTIONS = {"applicationName": "--application-name",
 
 register(
     Rule(
-        "DG105", "group-name-on-command-line", "schema", W,
+        "DG105", "group-name-on-command-line", "schema", Severity.INFO,
         "{key!r} is missing: create-deployment-group requires it, so give it on the command "
         "line ({option}) or add it to the file",
         "{key!r} がありません。create-deployment-group には必須なので、コマンドラインで "
@@ -65,14 +65,14 @@ register(
         "create-deployment-group`, and with `--cli-input-json` \"values provided on the command "
         "line override the JSON-provided values\" (AWS CLI User Guide, \"Loading AWS CLI "
         "parameters from a file\"). One file can so serve several groups (test and prod), as "
-        "AWS's own samples do. A warning, not DG003's error: check that the command passes the "
+        "AWS's own samples do. An info, not DG003's error: check that the command passes the "
         "name.",
         "applicationName と deploymentGroupName は CreateDeploymentGroup の必須項目ですが "
         "(CodeDeploy API リファレンス)、`aws deploy create-deployment-group` のオプションでも"
         "あり、`--cli-input-json` と一緒に渡すとコマンドラインの値が JSON の値より優先されます "
         "(AWS CLI ユーザーガイド「ファイルから AWS CLI のパラメータを読み込む」)。AWS 自身の"
         "サンプルのように、1 つのファイルを複数のグループ (テスト用と本番用) に使えます。DG003 の"
-        "エラーではなく警告にしているので、コマンドが名前を渡しているか確かめてください。",
+        "エラーではなく情報 (info) にしているので、コマンドが名前を渡しているか確かめてください。",
         bad=json.dumps({k: v for k, v in ECS_GROUP.items() if k != "deploymentGroupName"},
                        indent=2) + "\n",
         good=GOOD,
