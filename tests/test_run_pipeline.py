@@ -347,3 +347,41 @@ def test_the_record_of_a_pipeline_run_keeps_its_table(tmp_path: Path) -> None:
     bad = {**made, "table": [{"stage": 1}]}
     record.save(path, bad)
     assert record.load(path) is None
+
+
+def test_v2_example_runs_commands_variables_and_approval(tmp_path: Path) -> None:
+    result = run_directory(EXAMPLES / "codepipeline-v2", tmp_path / "out", RunOptions(timeout=60))
+    assert isinstance(result, PipelineResult) and result.exit_code == 0, result.text()
+    assert statuses(result) == [("Source", "SUCCEEDED"), ("CheckTaskDefinition", "SUCCEEDED"),
+                                ("Build", "SUCCEEDED"), ("Approve", "SUCCEEDED"),
+                                ("Deploy", "SUCCEEDED")]  # fmt: skip
+    text = result.text()
+    assert "taskdef.json is valid JSON with an essential container" in text  # the commands ran
+    assert "pipeline variables: DeployEnv = 'staging' (its default)" in text
+    rendered = json.loads((tmp_path / "out" / "rendered" / "Deploy" / "taskdef.json").read_text())
+    image = rendered["containerDefinitions"][0]["image"]
+    assert image.endswith(":staging-" + FAKE_COMMIT[:7])  # DEPLOY_ENV from the pipeline variable
+
+
+def test_commands_action_output_is_its_files(tmp_path: Path) -> None:
+    commands = action("Make", "Compute", "Commands", None, ("Src",), ("Made",))
+    commands["commands"] = ["mkdir -p dist", "echo hi > dist/a.txt", "echo no > b.txt"]
+    commands["outputArtifacts"] = [{"name": "Made", "files": ["dist/**/*"]}]
+    result = run(tmp_path, {"pipeline.json": pipeline(("Make", [commands]))})
+    assert statuses(result)[-1] == ("Make", "SUCCEEDED"), result.text()
+    assert result.actions[-1].produced == {"Made": ["dist/a.txt"]}
+    failing = action("Fail", "Compute", "Commands", None, ("Src",))
+    failing["commands"] = ["false"]
+    (tmp_path / "2").mkdir()
+    result = run(tmp_path / "2", {"pipeline.json": pipeline(("Fail", [failing]))})
+    assert statuses(result)[-1] == ("Fail", "FAILED") and result.exit_code != 0
+
+
+def test_an_unknown_variable_reference_is_left_as_written(tmp_path: Path) -> None:
+    spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "tag=$TAG"\n'
+    env = json.dumps([{"name": "TAG", "value": "#{SourceVariables.CommitId}"}])
+    result = run(tmp_path, {"pipeline.json": pipeline(("Build", [build(EnvironmentVariables=env)])),
+                            "buildspec.yml": spec})  # fmt: skip
+    text = result.text()
+    assert "tag=#{SourceVariables.CommitId}" in text
+    assert "#{SourceVariables.CommitId}: resolved by CodePipeline when it runs" in text

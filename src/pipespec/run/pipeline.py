@@ -18,6 +18,9 @@ fails its stage, and the later stages do not run.
 * **CodeDeployToECS**: ``Image<N>ArtifactName``'s ``imageDetail.json`` substituted for
   ``<Image<N>ContainerName>`` in ``TaskDefinitionTemplatePath`` of
   ``TaskDefinitionTemplateArtifact``, then ``<TASK_DEFINITION>`` in the AppSpec template.
+* **Commands** actions: ``commands`` run as the one build phase of a buildspec in the same
+  sandbox, and the output artifact is its ``files`` (CodePipeline runs these commands on
+  CodeBuild's compute).
 * **Manual approval**: approved. Every other action is not run (``SKIPPED``), and says so.
 
 Every name an action takes from the declaration (artifact names, template paths,
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +78,8 @@ class ActionRun:
     errors: list[str] = field(default_factory=list)
     build: RunResult | None = None
     deploy: Rendered | None = None
+    #: the action's declaration, as written
+    body: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -205,11 +211,14 @@ class PipelineResult:
         lines += [f"[pipespec] {f.format()}" for f in self.findings]
         if self.stages:
             lines.append(f"[pipespec] pipeline {self.name}:")
-            for row in self.table():
+            rows = self.table()
+            cols = ("stage", "action", "provider", "status")
+            # columns as wide as their widest cell, at most 40 characters
+            width = {c: min(40, max(len(r[c]) for r in rows)) for c in cols}
+            for row in rows:
                 ins, outs = (row[k].replace("\n", ", ") or "-" for k in ("inputs", "outputs"))
-                flow = f"{ins} -> {outs}"
-                lines.append(f"[pipespec]   {row['stage']:<10} {row['action']:<12} "
-                             f"{row['provider']:<16} {row['status']:<9} {flow}")  # fmt: skip
+                cells = " ".join(f"{row[c]:<{width[c]}}" for c in cols)
+                lines.append(f"[pipespec]   {cells} {ins} -> {outs}")
         verdict = "SUCCEEDED" if self.exit_code == 0 else "FAILED"
         lines.append(f"[pipespec] pipeline dry run {verdict} (exit status {self.exit_code})")
         return "\n".join(inert(line) for line in lines) + "\n"
@@ -296,7 +305,7 @@ def _plan(decl: dict[str, Any]) -> list[tuple[StageRun, list[tuple[ActionRun, di
             action = ActionRun(
                 run.name, str(body.get("name", "")), str(t.get("category", "")),
                 str(t.get("provider", "")), order, _names(body, "inputArtifacts"),
-                _names(body, "outputArtifacts"),
+                _names(body, "outputArtifacts"), body=body,
             )  # fmt: skip
             config = body.get("configuration")
             actions.append((action, config if isinstance(config, dict) else {}))
@@ -352,6 +361,7 @@ def run_pipeline(
                              "it is not run")  # fmt: skip
         return _finish(result)
     plan = _plan(decl)
+    _resolve_variables(decl, plan)
     if sum(len(actions) for _, actions in plan) > MAX_ACTIONS:
         result.errors.append(f"more than {MAX_ACTIONS} actions: the dry run runs at most that many")
         return _finish(result)
@@ -366,6 +376,46 @@ def run_pipeline(
             runner.run(action, config, f"{n}.{i}")
             failed = action.status == FAILED
     return _finish(result)
+
+
+#: A variable reference in an action's configuration: ``#{namespace.name}``.
+_REFERENCE = re.compile(r"#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}")
+
+
+def _resolve_variables(
+    decl: dict[str, Any], plan: list[tuple[StageRun, list[tuple[ActionRun, dict[str, Any]]]]]
+) -> None:
+    """``#{variables.NAME}`` in the actions' configurations becomes the pipeline
+    variable's ``defaultValue`` (the value of a run started without overrides); other
+    references (an action's namespace) are left as written, and the action says so."""
+    found = decl.get("variables")
+    values = {
+        v["name"]: v["defaultValue"] for v in (found if isinstance(found, list) else [])
+        if isinstance(v, dict) and isinstance(v.get("name"), str)
+        and isinstance(v.get("defaultValue"), str)
+    }  # fmt: skip
+    for _, actions in plan:
+        for action, config in actions:
+            used: dict[str, None] = {}
+            left: dict[str, None] = {}
+
+            def value(m: re.Match[str], used: dict[str, None] = used,
+                      left: dict[str, None] = left) -> str:  # fmt: skip
+                if m.group(1) == "variables" and m.group(2) in values:
+                    used[m.group(2)] = None
+                    return str(values[m.group(2)])
+                left[m.group(0)] = None
+                return m.group(0)
+
+            for key, raw in list(config.items()):
+                if isinstance(raw, str) and "#{" in raw:
+                    config[key] = _REFERENCE.sub(value, raw)
+            if used:
+                action.notes.append("pipeline variables: " + ", ".join(
+                    f"{k} = {values[k]!r} (its default)" for k in used))  # fmt: skip
+            if left:
+                action.notes.append(f"{', '.join(left)}: resolved by CodePipeline when it "
+                                    "runs; left as written")  # fmt: skip
 
 
 class _Runner:
@@ -399,6 +449,8 @@ class _Runner:
             self._ecs(action, config, key)
         elif action.category == "Deploy" and provider == "CodeDeployToECS":
             self._codedeploy_ecs(action, config, key)
+        elif action.category == "Compute" and provider == "Commands":
+            self._commands(action, key)
         elif action.category == "Approval" and provider == "Manual":
             action.status = SUCCEEDED
             action.notes.append("manual approval: approved (a dry run approves every approval)")
@@ -415,8 +467,6 @@ class _Runner:
         action.status = SUCCEEDED
 
     def _codebuild(self, action: ActionRun, config: dict[str, Any], key: str) -> None:
-        from . import dry_run
-
         primary = str(config.get("PrimarySource") or (action.inputs or [""])[0])
         if primary not in self.artifacts:
             action.status = FAILED
@@ -462,6 +512,38 @@ class _Runner:
                 action.errors.append("EnvironmentVariables is not a JSON array")
                 return
         opts.env = {**self.opts.env, **env}
+        self._build(action, primary, opts, key)
+
+    def _commands(self, action: ActionRun, key: str) -> None:
+        """A Commands action: its ``commands`` run as one build phase, in the same sandbox
+        as a CodeBuild action (CodePipeline runs them on CodeBuild's compute), and its output
+        artifact's ``files`` are collected."""
+        commands = action.body.get("commands")
+        if not (isinstance(commands, list) and 1 <= len(commands) <= 50
+                and all(isinstance(c, str) for c in commands)):  # fmt: skip
+            action.status = FAILED
+            action.errors.append("a Commands action needs commands: 1 to 50 strings")
+            return
+        if not action.inputs:
+            action.status = FAILED
+            action.errors.append("a Commands action needs an input artifact")
+            return
+        spec: dict[str, Any] = {"version": 0.2, "phases": {"build": {"commands": commands}}}
+        outputs = action.body.get("outputArtifacts")
+        first = outputs[0] if isinstance(outputs, list) and outputs else None
+        if action.outputs and isinstance(first, dict):
+            files = first.get("files")
+            names = [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
+            spec["artifacts"] = {"files": names or ["**/*"]}
+        for name in action.inputs[1:]:
+            action.notes.append(f"secondary input {name}: not given to the dry run's commands")
+        opts = replace(self.opts, render=False, buildspec="(the action's commands)",
+                       buildspec_text=json.dumps(spec))  # fmt: skip
+        self._build(action, action.inputs[0], opts, key)
+
+    def _build(self, action: ActionRun, primary: str, opts: RunOptions, key: str) -> None:
+        from . import dry_run
+
         where = self.out / "actions" / key
         where.parent.mkdir(exist_ok=True)
         try:
