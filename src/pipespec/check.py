@@ -661,20 +661,28 @@ def start_paths(
 
 def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context]) -> None:
     """Give each buildspec the environment variables of the directory's CodeBuild projects
-    that run it (``source.buildspec`` names it, or is absent and it is ``buildspec.yml``)."""
-    from .embedded import buildspec_file, project_variables
+    that run it (``source.buildspec`` names it, or is absent and it is ``buildspec.yml``),
+    and those the directory's pipelines give these projects' actions."""
+    from .embedded import action_variables, buildspec_file, project_variables
 
     for bundle in bundles.values():
         projects = [(buildspec_file(p.doc.data), p) for p in bundle.of("codebuild-project")]
         if not projects:
             continue
+        given = action_variables([p.doc.data for p in bundle.of("pipeline")])
         for spec in bundle.of("buildspec"):
             ctx = contexts.get(id(spec.doc))
             name = PurePosixPath(spec.path).name
             if ctx is not None:
-                names = [project_variables(p.doc.data) for file, p in projects if file == name]
+                names = [project_variables(p.doc.data) | given.get(_name(p.doc.data), frozenset())
+                         for file, p in projects if file == name]  # fmt: skip
                 if names:
                     ctx.project = Project(frozenset().union(*names))
+
+
+def _name(data: Any) -> str:
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 class Pending:

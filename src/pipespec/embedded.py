@@ -17,8 +17,9 @@ from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, Position, message
 from .textmap import BREAKS, StringMap, json_string_positions
 
-__all__ = ["StringMap", "buildspec_file", "check_inline", "findings", "inline_buildspecs",
-           "is_inline", "json_string_positions", "moved", "project_variables"]  # fmt: skip
+__all__ = ["StringMap", "action_variables", "buildspec_file", "check_inline", "findings",
+           "inline_buildspecs", "is_inline", "json_string_positions", "moved",
+           "project_variables"]  # fmt: skip
 
 if TYPE_CHECKING:
     from .check import Context
@@ -51,6 +52,35 @@ def project_variables(data: Any) -> frozenset[str]:
         v["name"] for v in (items if isinstance(items, list) else [])
         if isinstance(v, dict) and isinstance(v.get("name"), str)
     )  # fmt: skip
+
+
+def action_variables(pipelines: list[Any]) -> dict[str, frozenset[str]]:
+    """Project name -> the names of the environment variables the pipelines' CodeBuild
+    actions give it (``configuration.EnvironmentVariables``, a JSON array as a string)."""
+    import json
+
+    out: dict[str, frozenset[str]] = {}
+    for data in pipelines:
+        decl = data.get("pipeline", data) if isinstance(data, dict) else None
+        stages = decl.get("stages") if isinstance(decl, dict) else None
+        for stage in stages if isinstance(stages, list) else []:
+            actions = stage.get("actions") if isinstance(stage, dict) else None
+            for action in actions if isinstance(actions, list) else []:
+                config = action.get("configuration") if isinstance(action, dict) else None
+                if not isinstance(config, dict) or not isinstance(config.get("ProjectName"), str):
+                    continue
+                raw = config.get("EnvironmentVariables")
+                try:
+                    items = json.loads(raw) if isinstance(raw, str) else []
+                except ValueError:
+                    continue
+                names = frozenset(
+                    v["name"] for v in (items if isinstance(items, list) else [])
+                    if isinstance(v, dict) and isinstance(v.get("name"), str)
+                )  # fmt: skip
+                project = config["ProjectName"]
+                out[project] = out.get(project, frozenset()) | names
+    return out
 
 
 def buildspec_file(data: Any) -> str | None:
