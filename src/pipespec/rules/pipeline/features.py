@@ -1,9 +1,9 @@
-"""V2 features and the ECS actions' references (PL119–PL121)."""
+"""V2 features, triggers and the ECS actions' references (PL119–PL121, PL123)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...schema import suggest
 from .. import Hit, rule
@@ -152,3 +152,74 @@ def image_pair(ctx: Context) -> Iterator[Hit]:
                 if present in config and missing not in config:
                     yield Hit((*a.path, "configuration", present),
                               {"present": present, "missing": missing}, key=True)  # fmt: skip
+
+
+def _connection_source(d: dict[str, Any], trigger_on: str = "Source") -> None:
+    source = action_of(d, 0)
+    source["actionTypeId"]["provider"] = "CodeStarSourceConnection"
+    source["configuration"] = {
+        "ConnectionArn": "arn:aws:codeconnections:ap-northeast-1:123456789012:connection/"
+        "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        "FullRepositoryId": "example-org/hello-world",
+        "BranchName": "main",
+    }
+    d.update(pipelineType="V2", triggers=[{
+        "providerType": "CodeStarSourceConnection",
+        "gitConfiguration": {"sourceActionName": trigger_on,
+                             "push": [{"tags": {"includes": ["v*"]}}]}}])  # fmt: skip
+
+
+@rule(
+    "PL123", "trigger-source-action", KIND, E,
+    en="trigger {n}: sourceActionName {name!r} {problem}",
+    ja="{n} 番目のトリガー: sourceActionName {name!r} {problem_ja}",
+    explain_en="A trigger's gitConfiguration.sourceActionName names the source action whose "
+    "repository events start the pipeline. Triggers \"are only supported for the "
+    "CodeStarSourceConnection action type\", and \"you cannot specify more than one trigger "
+    "per source action\" (CodePipeline API Reference, PipelineTriggerDeclaration; User Guide, "
+    "starting a pipeline). A name that is no source action of the pipeline, or names a "
+    "CodeCommit, S3 or ECR source, is rejected by CreatePipeline.",
+    explain_ja="トリガーの gitConfiguration.sourceActionName は、そのリポジトリのイベントで"
+    "パイプラインを動かすソースアクションの名前です。トリガーを使えるのは CodeStarSourceConnection "
+    "のアクションだけで、1 つのソースアクションに付けられるトリガーは 1 つだけです (CodePipeline API "
+    "リファレンスの PipelineTriggerDeclaration、ユーザーガイドのパイプラインの開始)。パイプラインの"
+    "ソースアクションでない名前や、CodeCommit・S3・ECR のソースを指す名前は CreatePipeline が"
+    "受け付けません。",
+    bad=example(lambda d: _connection_source(d, "Src")),
+    good=example(_connection_source),
+    example_name=EXAMPLE,
+)  # fmt: skip
+def trigger_source_action(ctx: Context) -> Iterator[Hit]:
+    at, decl = declaration(ctx)
+    found = decl.get("triggers")
+    sources = {a.name: a for a in actions(ctx) if a.type[1] == "Source"}
+    seen: set[str] = set()
+    for i, trigger in enumerate(found if isinstance(found, list) else []):
+        git = trigger.get("gitConfiguration") if isinstance(trigger, dict) else None
+        name = git.get("sourceActionName") if isinstance(git, dict) else None
+        if not isinstance(name, str):
+            continue
+        path = (*at, "triggers", i, "gitConfiguration", "sourceActionName")
+        source = sources.get(name)
+        if source is None:
+            hint = suggest(name, sorted(sources))
+            yield Hit(path, {
+                "n": i + 1, "name": name,
+                "problem": "is not a source action of the pipeline"
+                + (f"; did you mean {hint!r}?" if hint else ""),
+                "problem_ja": "はパイプラインのソースアクションではありません"
+                + (f"。{hint!r} の誤りではありませんか" if hint else "")})  # fmt: skip
+        elif source.type[2] != "CodeStarSourceConnection":
+            yield Hit(path, {
+                "n": i + 1, "name": name,
+                "problem": f"is a {source.type[2]} source: triggers work only with "
+                "CodeStarSourceConnection sources",
+                "problem_ja": f"は {source.type[2]} のソースです。トリガーを使えるのは "
+                "CodeStarSourceConnection のソースだけです"})  # fmt: skip
+        elif name in seen:
+            yield Hit(path, {
+                "n": i + 1, "name": name,
+                "problem": "already has a trigger: a source action takes one trigger",
+                "problem_ja": "にはすでにトリガーがあります。1 つのソースアクションに付けられる"
+                "トリガーは 1 つです"})  # fmt: skip
+        seen.add(name)

@@ -1,4 +1,5 @@
-"""Pipeline structure (PL104, PL110–PL115): stages, source actions, names, stores."""
+"""Pipeline structure (PL104, PL110–PL115, PL122): stages, their actions, source actions,
+names, stores."""
 
 from __future__ import annotations
 
@@ -75,6 +76,30 @@ def stage_count(ctx: Context) -> Iterator[Hit]:
     found = decl.get("stages")
     if isinstance(found, list) and not 2 <= len(found) <= 50:
         yield Hit((*at, "stages"), {"count": len(found)})
+
+
+@rule(
+    "PL122", "stage-action-count", KIND, E,
+    en="stage {stage!r} has {count} action(s); a stage holds at least 1 and at most 50",
+    ja="ステージ {stage!r} のアクションが {count} 個です。1 個以上 50 個以下にします",
+    explain_en="Every stage runs at least one action: CodePipeline's quotas allow 1 to 50 "
+    "actions in a stage (CodePipeline User Guide, quotas), and CreatePipeline rejects a "
+    "stage whose actions list is empty (the AWS CDK refuses to synthesize one: \"Stage must "
+    "have at least one action\"). An empty stage is usually an action moved elsewhere and "
+    "a stage left behind.",
+    explain_ja="どのステージも少なくとも 1 つのアクションを実行します。CodePipeline のクォータでは、"
+    "1 つのステージのアクションは 1〜50 個で (CodePipeline ユーザーガイドのクォータ)、actions が空の"
+    "ステージは CreatePipeline が受け付けません (AWS CDK も「Stage must have at least one action」で"
+    "合成を拒みます)。空のステージは、たいていアクションを別の場所へ移したあとの残りです。",
+    bad=example(lambda d: d["stages"].append({"name": "Deploy", "actions": []})),
+    good=GOOD,
+    example_name=EXAMPLE,
+)  # fmt: skip
+def stage_action_count(ctx: Context) -> Iterator[Hit]:
+    for path, stage in stages(ctx):
+        found = stage.get("actions")
+        if isinstance(found, list) and not 1 <= len(found) <= 50:
+            yield Hit((*path, "actions"), {"stage": stage.get("name", ""), "count": len(found)})
 
 
 @rule(
