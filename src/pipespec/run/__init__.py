@@ -297,6 +297,19 @@ def copy_source(dirfd: int, dest: Path, log: list[str]) -> None:
         os.close(out)
 
 
+def require_sandbox(opts: RunOptions) -> None:
+    """Raise :class:`SandboxUnavailable` when the sandbox cannot run here, unless
+    ``opts.unsafe_no_sandbox`` says to run without it."""
+    if not opts.unsafe_no_sandbox:
+        found = sandbox.isolation()
+        if not found.ok:
+            raise SandboxUnavailable(
+                f"the dry run needs its sandbox, and {found.problem}; "
+                "or pass --unsafe-no-sandbox to run the commands without it (never on "
+                "a source you do not trust)"
+            )
+
+
 def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = None) -> RunResult:
     """Run ``directory``'s buildspec in a sandbox and render its deploy stage into ``out``.
 
@@ -307,14 +320,7 @@ def dry_run(directory: Path, out: Path | None = None, opts: RunOptions | None = 
     opts = opts or RunOptions()
     if not directory.is_dir():
         raise UsageError(f"not a directory: {directory}")
-    if not opts.unsafe_no_sandbox:
-        found = sandbox.isolation()
-        if not found.ok:
-            raise SandboxUnavailable(
-                f"the dry run needs its sandbox, and {found.problem}; "
-                "or pass --unsafe-no-sandbox to run the commands without it (never on "
-                "a source you do not trust)"
-            )
+    require_sandbox(opts)
     dirfd = beneath.open_root(directory)
     try:
         return _dry_run(directory, dirfd, out, opts)

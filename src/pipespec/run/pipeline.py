@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from ..check import UsageError, check_paths
 from ..findings import Finding, Severity
 from ..load import MAX_BYTES, load_text
-from . import beneath, sandbox
+from . import beneath
 from .render import Rendered, Source, render_bluegreen, render_ecs
 
 if TYPE_CHECKING:
@@ -323,18 +323,11 @@ def run_pipeline(
     sources: dict[str, Path] | None = None,
 ) -> PipelineResult:
     """Dry-run the pipeline ``pipeline`` of ``directory`` into ``out`` (see the module)."""
-    from . import SandboxUnavailable, _prepare_out
+    from . import _prepare_out, require_sandbox
 
     if not directory.is_dir():
         raise UsageError(f"not a directory: {directory}")
-    if not opts.unsafe_no_sandbox:
-        found = sandbox.isolation()
-        if not found.ok:
-            raise SandboxUnavailable(
-                f"the dry run needs its sandbox, and {found.problem}; "
-                "or pass --unsafe-no-sandbox to run the commands without it (never on "
-                "a source you do not trust)"
-            )
+    require_sandbox(opts)
     dirfd = beneath.open_root(directory)
     try:
         try:
