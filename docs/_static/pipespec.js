@@ -69,3 +69,28 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
   else restore();
 })();
+
+// Tables wider than the page scroll sideways inside furo's .table-wrapper. A region that
+// scrolls must be reachable from the keyboard (WCAG 2.1.1): such a wrapper is focusable,
+// and named after its table's caption.
+(() => {
+  "use strict";
+  const mark = () => {
+    for (const wrapper of document.querySelectorAll(".table-wrapper")) {
+      const scrolls = wrapper.scrollWidth > wrapper.clientWidth + 1;
+      if (scrolls && !wrapper.hasAttribute("tabindex")) {
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+        const caption = wrapper.querySelector("caption");
+        wrapper.setAttribute("aria-label", caption ? caption.textContent.trim() : "table");
+      } else if (!scrolls && wrapper.getAttribute("tabindex") === "0") {
+        wrapper.removeAttribute("tabindex");
+        wrapper.removeAttribute("role");
+        wrapper.removeAttribute("aria-label");
+      }
+    }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
+  else mark();
+  window.addEventListener("resize", mark);
+})();
