@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from . import __version__, catalog, config
 from .check import UsageError
+from .document import Lang
 from .findings import visible
-from .load import Lang
 from .parallel import check_tree
 from .report import FORMATS, JSON_FORMATS
 

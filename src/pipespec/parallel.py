@@ -16,8 +16,8 @@ from pathlib import Path
 
 from . import config
 from .check import Found, Pending, Result, check_paths, discover, start_paths
+from .document import Lang
 from .findings import Finding
-from .load import Lang
 
 #: Files per chunk: large enough to batch shellcheck, small enough to bound memory.
 CHUNK_FILES = 200

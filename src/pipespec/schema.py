@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from .load import NodePath
+from .document import NodePath
 
 SUPPORTED = frozenset(
     {

@@ -32,8 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from .document import Document, Lang, NodePath, Position
 from .findings import Finding, Severity
-from .load import Document, Lang, NodePath, Position
 
 PHASES = ("install", "pre_build", "build", "post_build")
 WINDOWS_SHELLS = frozenset({"powershell.exe", "powershell", "pwsh", "pwsh.exe", "cmd.exe", "cmd"})

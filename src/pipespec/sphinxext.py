@@ -55,8 +55,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import __version__, catalog
 from .check import check_paths, check_text
+from .document import Lang
 from .findings import Finding, Severity
-from .load import Lang
 from .report import text as text_report
 from .rules import RULES, Rule
 

@@ -13,8 +13,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from .findings import Severity
-from .load import (
+from .document import (
     MAX_DEPTH,
     MAX_EXPANDED_CHARS,
     MAX_NODES,
@@ -28,6 +27,7 @@ from .load import (
     _end,
     _position_of,
 )
+from .findings import Severity
 
 try:  # libyaml is an optional speed-up; the pure-Python loader behaves the same
     from yaml import CSafeLoader as _SafeLoader

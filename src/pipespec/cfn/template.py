@@ -8,7 +8,7 @@ import bisect
 import re
 from typing import Any, NamedTuple
 
-from ..load import Document, NodePath, Position
+from ..document import Document, NodePath, Position
 from .opaque import Opaque, TrackedDict, TrackedList, Tracker
 from .spec import RESOURCES, Shape
 

@@ -22,11 +22,11 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..document import Lang, NodePath
 from ..findings import Severity
-from ..load import Lang, NodePath
 
 if TYPE_CHECKING:
-    from ..check import Bundle, Context
+    from ..context import Bundle, Context
 
 
 class Hit(NamedTuple):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..check import MAX_FINDINGS_PER_RULE
-from ..findings import Severity
-from ..load import _MESSAGES
+from ..document import _MESSAGES
+from ..findings import MAX_FINDINGS_PER_RULE, Severity
 from . import Rule, register
 
 E, W = Severity.ERROR, Severity.WARNING

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..load import MAX_BYTES
+from ..document import MAX_BYTES
 from . import beneath
 
 PLACEHOLDER = "<IMAGE1_NAME>"
