@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .document import Document, Lang, NodePath, Position, message
 from .findings import Finding, Severity
-from .load import Document, Lang, NodePath, Position, message
 from .textmap import BREAKS, StringMap, json_string_positions
 
 __all__ = ["StringMap", "action_variables", "buildspec_file", "check_inline", "findings",
@@ -22,7 +22,7 @@ __all__ = ["StringMap", "action_variables", "buildspec_file", "check_inline", "f
            "project_variables"]  # fmt: skip
 
 if TYPE_CHECKING:
-    from .check import Context
+    from .context import Context
 
 #: Where a project holds its buildspec.
 BUILDSPEC_PATHS: tuple[NodePath, ...] = (("source", "buildspec"),)
@@ -133,7 +133,8 @@ def check_inline(
     """The buildspec findings of ``text``, written in ``doc`` at ``start`` (where each
     character is, when ``positions`` knows); a finding whose offset is ``opaque`` (in a
     value only CloudFormation knows) is left out."""
-    from .check import Project, check_text
+    from .check import check_text
+    from .context import Project
 
     if len(text) > MAX_INLINE:
         return [Finding(doc.path, start[0], start[1], Severity.ERROR, "LD006",

@@ -24,6 +24,12 @@ UNSAFE = re.compile(f"[\x00-\x1f{UNSAFE_IN_JSON}]")
 LOG_COMMAND = re.compile(r"(?<=#)#(?=\[|vso\[)", re.IGNORECASE)
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
+#: At most this many findings of one rule are reported for one file, the first in the
+#: file's order; one ``PS003`` finding (information), at the first of the others, says how
+#: many more there are. A generated or hostile file can have thousands of findings of a
+#: rule; each is still counted in the errors and warnings and so in the exit status.
+MAX_FINDINGS_PER_RULE = 100
+
 
 def escape(ch: str) -> str:
     """One character as Python writes it: ``\\n``, ``\\x1b``, ``\\u2028``, ``\\udcff``."""

@@ -24,13 +24,13 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ..document import Document
 from ..findings import Finding
-from ..load import Document
 from .spec import MEMBERS, NOT_IN_TEMPLATES
 from .template import Inline, Resource, ResourceDocument, Template, is_template, restore
 
 if TYPE_CHECKING:
-    from ..check import Context, Entry
+    from ..context import Context, Entry
 
 __all__ = ["Inline", "Resource", "ResourceDocument", "Template", "entries", "findings",
            "is_template", "looks_like_template", "template_of", "worded"]  # fmt: skip
@@ -80,8 +80,8 @@ def worded(message: str) -> str:
 def findings(ctx: Context) -> list[Finding]:
     """The kinds' rules on each resource, and the inline buildspecs' findings."""
     from ..catalog import KINDS
-    from ..check import Context as Ctx
     from ..check import rule_findings
+    from ..context import Context as Ctx
 
     template = template_of(ctx.doc)
     out: list[Finding] = []
@@ -134,7 +134,7 @@ def entries(entry: Entry) -> list[Entry]:
     under a path of its own (``dir/template.yaml#Pipeline``) and its findings in the
     template."""
     from ..catalog import KINDS
-    from ..check import Entry as E
+    from ..context import Entry as E
 
     if not entry.doc.ok or entry.kind.name != "cloudformation":
         return []

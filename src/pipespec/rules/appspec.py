@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import catalog
+from ..document import Document, NodePath
 from ..findings import Severity
-from ..load import Document, NodePath
 from ..schema import Validator, name_of, suggest
 from . import Hit, rule
 
 if TYPE_CHECKING:
-    from ..check import Context
+    from ..context import Context
 
 E, W = Severity.ERROR, Severity.WARNING
 AS = "appspec.yml"

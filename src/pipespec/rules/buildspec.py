@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ..document import NodePath
 from ..findings import Severity
-from ..load import NodePath
 from ..schema import suggest
 from . import Hit, Rule, register, rule
 
 if TYPE_CHECKING:
-    from ..check import Context
+    from ..context import Context
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 PHASES = ("install", "pre_build", "build", "post_build")

@@ -13,7 +13,7 @@ from . import BundleHit, rule
 from .buildspec import command_items, written_files
 
 if TYPE_CHECKING:
-    from ..check import Bundle, Entry
+    from ..context import Bundle, Entry
 
 E, W = Severity.ERROR, Severity.WARNING
 

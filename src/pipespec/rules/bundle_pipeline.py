@@ -17,14 +17,14 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ..document import NodePath
 from ..findings import Severity
-from ..load import NodePath
 from . import BundleHit, rule
 from .buildspec import command_items
 from .pipeline import DECLARATION
 
 if TYPE_CHECKING:
-    from ..check import Bundle, Entry
+    from ..context import Bundle, Entry
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -17,7 +17,7 @@ from . import Hit, rule
 
 if TYPE_CHECKING:
     from ..cfn.template import Resource, Template
-    from ..check import Context
+    from ..context import Context
 
 E, W = Severity.ERROR, Severity.WARNING
 KIND = "cloudformation"

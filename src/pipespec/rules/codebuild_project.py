@@ -18,7 +18,7 @@ from ..findings import Severity
 from . import Hit, Rule, register, rule
 
 if TYPE_CHECKING:
-    from ..check import Context
+    from ..context import Context
 
 E, W = Severity.ERROR, Severity.WARNING
 KIND = "codebuild-project"

@@ -24,7 +24,7 @@ from ..findings import Severity
 from . import Hit, rule
 
 if TYPE_CHECKING:
-    from ..check import Context
+    from ..context import Context
 
 W = Severity.WARNING
 

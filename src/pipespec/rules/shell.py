@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from .. import shell
+from ..document import Lang
 from ..findings import Finding, Severity
-from ..load import Lang
 from . import _REGISTRY, Hit, Rule, get, register, rule
 
 if TYPE_CHECKING:
-    from ..check import Context
+    from ..context import Context
 
 W, INFO = Severity.WARNING, Severity.INFO
 BS = "buildspec.yml"

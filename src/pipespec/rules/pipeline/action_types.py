@@ -18,7 +18,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from ...check import Context
+    from ...context import Context
 
 
 #: (owner, category, provider) -> (min inputs, max inputs, min outputs, max outputs), from

@@ -20,7 +20,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from ...check import Context
+    from ...context import Context
 
 
 #: What only a V2 pipeline has [PS]: "Including V2 parameters, such as triggers on Git

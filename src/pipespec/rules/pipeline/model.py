@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ...document import Document, NodePath
 from ...findings import Severity
-from ...load import Document, NodePath
 
 if TYPE_CHECKING:
-    from ...check import Context
+    from ...context import Context
 
 E, W = Severity.ERROR, Severity.WARNING
 KIND = "pipeline"

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ...load import NodePath
+from ...document import NodePath
 from ...schema import suggest
 from .. import Hit, Rule, register, rule
 from .model import (
@@ -27,7 +27,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from ...check import Context
+    from ...context import Context
 
 
 register(
