@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipespec import parallel, shell
+from pipespec import parallel, shellcheck
 from pipespec.check import check_paths
 from pipespec.parallel import check_tree
 
@@ -39,4 +39,4 @@ def test_same_findings_as_check_paths(
     assert [f.format() for f in got.findings] == [f.format() for f in expected.findings]
     assert any(f.rule == "BS101" for f in got.findings)  # the mistakes are in there
     # ShellCheck's findings too: with jobs=1 they arrive a chunk late (see check_tree)
-    assert any(f.rule == "SH2086" for f in got.findings) or shell.find_shellcheck() is None
+    assert any(f.rule == "SH2086" for f in got.findings) or shellcheck.find_shellcheck() is None

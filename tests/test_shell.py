@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from pipespec import cli, config, shell
+from pipespec import cli, config, shell, shellcheck
 from pipespec.check import check_paths, check_text
 from pipespec.findings import Finding, Severity
 from pipespec.load import load_text
 from pipespec.report import sarif
 from pipespec.rules import RULES, lookup
 
-HAVE_SHELLCHECK = shell.find_shellcheck() is not None
+HAVE_SHELLCHECK = shellcheck.find_shellcheck() is not None
 needs_shellcheck = pytest.mark.skipif(not HAVE_SHELLCHECK, reason="shellcheck is not installed")
 
 
@@ -120,7 +120,7 @@ def test_a_batch_started_early_still_checks_scripts_added_later(files: int) -> N
     from pipespec.catalog import KINDS
     from pipespec.check import check_document
 
-    batch = shell.Batch()
+    batch = shellcheck.Batch()
     text = buildspec("echo $AWS_ACCOUNT_ID")
     for n in range(files):
         check_document(load_text(text, f"{n}/buildspec.yml"), KINDS["buildspec"], shell_batch=batch)
@@ -345,7 +345,7 @@ def test_windows_commands_without_env_shell_are_recognised() -> None:
 def test_without_shellcheck_one_info_finding_per_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(shell, "find_shellcheck", lambda: None)
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: None)
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "buildspec.yml").write_text(
@@ -376,10 +376,10 @@ def test_shellcheck_is_found_the_way_shutil_which_finds_it(
         (d / "shellcheck").write_text("#!/bin/sh\n")
         (d / "shellcheck").chmod(0o755)
     monkeypatch.setenv("PATH", os.pathsep.join(str(d) for d in dirs))
-    assert shell.find_shellcheck() == shutil.which("shellcheck") == str(dirs[2] / "shellcheck")
+    assert shellcheck.find_shellcheck() == shutil.which("shellcheck") == str(dirs[2] / "shellcheck")
     monkeypatch.setenv("PATH", os.pathsep.join(str(d) for d in dirs[:2]))
     assert shutil.which("shellcheck") is None
-    beside_python = shell.find_shellcheck()  # not on PATH: the venv's bin, or nothing
+    beside_python = shellcheck.find_shellcheck()  # not on PATH: the venv's bin, or nothing
     assert beside_python is None or Path(beside_python).parent != dirs[0]
 
 
@@ -394,9 +394,9 @@ def test_time_spent_between_start_and_run_does_not_count_against_shellcheck(
     from pipespec.catalog import KINDS
     from pipespec.check import check_document
 
-    monkeypatch.setattr(shell, "TIMEOUT", 0.3)
-    monkeypatch.setattr(shell, "TIMEOUT_PER_SCRIPT", 0.0)
-    batch = shell.Batch()
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 0.3)
+    monkeypatch.setattr(shellcheck, "TIMEOUT_PER_SCRIPT", 0.0)
+    batch = shellcheck.Batch()
     doc = load_text(buildspec("echo $AWS_ACCOUNT_ID"), "buildspec.yml")
     check_document(doc, KINDS["buildspec"], shell_batch=batch)
     batch.start("en")
@@ -420,8 +420,8 @@ def test_a_shellcheck_child_holding_the_pipes_does_not_stretch_the_timeout(
     import time
 
     fake = _fake_shellcheck(tmp_path, "sleep 5\n")
-    monkeypatch.setattr(shell, "find_shellcheck", lambda: fake)
-    monkeypatch.setattr(shell, "TIMEOUT", 0.3)
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: fake)
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 0.3)
     start = time.monotonic()
     found = check(buildspec("echo $AWS_ACCOUNT_ID"))
     assert time.monotonic() - start < 3
@@ -439,7 +439,7 @@ def test_a_shellcheck_that_exits_before_reading_its_input_is_reported(
     import time
 
     fake = _fake_shellcheck(tmp_path, "exec 0<&-\necho 'no such option' >&2\nexit 3\n")
-    monkeypatch.setattr(shell, "find_shellcheck", lambda: fake)
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: fake)
     real = sp.Popen
 
     class SlowPopen(real):  # type: ignore[misc, valid-type]
@@ -447,7 +447,7 @@ def test_a_shellcheck_that_exits_before_reading_its_input_is_reported(
             super().__init__(*args, **kwargs)
             time.sleep(0.2)  # ShellCheck has exited by the time the script is written
 
-    monkeypatch.setattr(shell.subprocess, "Popen", SlowPopen)
+    monkeypatch.setattr(shellcheck.subprocess, "Popen", SlowPopen)
     found = check(buildspec("echo $AWS_ACCOUNT_ID"))
     assert [f.message for f in found if f.rule == "SH0001"] == [
         "shell checks skipped: shellcheck failed (shellcheck exited with 3: no such option)"
@@ -464,14 +464,14 @@ def test_a_shellcheck_in_the_checked_repository_is_never_run(
     (tmp_path / "shellcheck").symlink_to(tmp_path / "bin" / "shellcheck")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", os.pathsep.join([path, "/usr/bin", "/bin"]))
-    exe = shell.find_shellcheck()
+    exe = shellcheck.find_shellcheck()
     assert exe is None or (os.path.isabs(exe) and not exe.startswith(str(tmp_path)))
     check(buildspec("echo $AWS_ACCOUNT_ID"))
     assert not (tmp_path / "ran").exists()
 
 
 def test_a_failing_shellcheck_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shell, "find_shellcheck", lambda: "/bin/false")
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: "/bin/false")
     found = check(buildspec("echo $AWS_ACCOUNT_ID"))
     assert "BS120" in rules(found)
     skipped = [f for f in found if f.rule == "SH0001"]
@@ -582,8 +582,8 @@ def test_shellcheck_rules_never_are_errors() -> None:
     for rule_id, rule in RULES.items():
         if rule_id.startswith("SH"):
             assert rule.severity is not Severity.ERROR, rule_id
-    for level in shell.LEVELS:
-        assert shell.level_severity(level) is not Severity.ERROR
+    for level in shellcheck.LEVELS:
+        assert shellcheck.level_severity(level) is not Severity.ERROR
 
 
 @needs_shellcheck
@@ -618,13 +618,12 @@ def test_huge_scripts_are_not_given_to_shellcheck() -> None:
 def test_a_shellcheck_that_takes_too_long_is_skipped_not_waited_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pipespec import shell as shell_module
     from pipespec.check import check_text
 
-    if shell_module.find_shellcheck() is None:
+    if shellcheck.find_shellcheck() is None:
         pytest.skip("shellcheck not installed")
-    monkeypatch.setattr(shell_module, "TIMEOUT", 0.000001)
-    monkeypatch.setattr(shell_module, "TIMEOUT_PER_SCRIPT", 0.0)
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 0.000001)
+    monkeypatch.setattr(shellcheck, "TIMEOUT_PER_SCRIPT", 0.0)
     findings = check_text(
         "version: 0.2\nphases:\n  build:\n    commands:\n      - echo $x\n", "buildspec"
     )

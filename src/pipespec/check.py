@@ -26,7 +26,7 @@ from .rules import BundleHit, Rule, bundle_rules, for_kind, get
 from .schema import Validator, Violation, json_type
 
 if TYPE_CHECKING:
-    from . import shell
+    from . import shellcheck
     from .cfn.opaque import Tracker
 
 #: Directories never searched when a directory is given.
@@ -283,7 +283,7 @@ def _prepare(
     return entry, (Context(doc, kind, platform, lang, file, project) if doc.ok else None)
 
 
-def _add_scripts(ctx: Context, batch: shell.Batch) -> None:
+def _add_scripts(ctx: Context, batch: shellcheck.Batch) -> None:
     if ctx.kind.name == "buildspec":
         from .rules.shell import scripts_for
 
@@ -309,7 +309,7 @@ def _findings(doc: Document, ctx: Context | None) -> list[Finding]:
 
 def check_document(
     doc: Document, kind: catalog.Kind, *, lang: Lang = "en", file: Path | None = None,
-    shell_batch: shell.Batch | None = None,
+    shell_batch: shellcheck.Batch | None = None,
 ) -> tuple[list[Finding], Entry]:  # fmt: skip
     """Schema and semantic findings for a loaded document (loader findings included).
 
@@ -356,13 +356,15 @@ def check_text(
     return _capped(sorted(findings, key=Finding.sort_key), lang)[0]
 
 
-def _new_batch(settings: config.Settings | None) -> shell.Batch:
+def _new_batch(settings: config.Settings | None) -> shellcheck.Batch:
     """A ShellCheck batch configured by ``[tool.pipespec]`` (defaults without settings)."""
-    from . import shell  # subprocess, tempfile and the shell scanner: only for buildspecs
+    from . import shellcheck  # subprocess and the shell walk: only for buildspecs
 
     if settings is None:
-        return shell.Batch()
-    return shell.Batch(shell.Settings(settings.shellcheck_disable, settings.shellcheck_severity))
+        return shellcheck.Batch()
+    return shellcheck.Batch(
+        shellcheck.Settings(settings.shellcheck_disable, settings.shellcheck_severity)
+    )
 
 
 def _kind(name: str) -> catalog.Kind:
@@ -525,7 +527,7 @@ def start_paths(
     findings: list[Finding] = []
     bundles: dict[str, Bundle] = {}
     files = discover(paths, kind, base)
-    batch: shell.Batch | None = None  # one ShellCheck run for every buildspec below
+    batch: shellcheck.Batch | None = None  # one ShellCheck run for every buildspec below
     loaded: list[tuple[Document, Context | None]] = []
     for path, shown, k, outside in files:
         if outside is not None:
@@ -595,7 +597,7 @@ class Pending:
     """Checked files whose ShellCheck findings may still be coming (see :func:`start_paths`)."""
 
     def __init__(
-        self, findings: list[Finding], bundles: dict[str, Bundle], batch: shell.Batch | None,
+        self, findings: list[Finding], bundles: dict[str, Bundle], batch: shellcheck.Batch | None,
         settings: config.Settings, lang: Lang, files: int,
     ) -> None:  # fmt: skip
         self.findings = findings

@@ -54,9 +54,9 @@ def _check_chunk(
 
 
 def _one_shellcheck_per_worker() -> None:
-    from . import shell
+    from . import shellcheck
 
-    shell.PROCESSES = 1
+    shellcheck.PROCESSES = 1
 
 
 def check_tree(

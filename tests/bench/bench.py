@@ -143,7 +143,7 @@ def throughput(files: list[Path], runs: int) -> dict[str, Any]:
     """
     import yaml
 
-    from pipespec import shell
+    from pipespec import shellcheck
     from pipespec.check import check_paths
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -162,12 +162,12 @@ def throughput(files: list[Path], runs: int) -> dict[str, Any]:
     root = files[0].parents[2]
     bare_s = median_time(bare, runs)
     check_s = median_time(lambda: check_paths([root]), runs)
-    found = shell.find_shellcheck
-    shell.find_shellcheck = lambda: None  # type: ignore[assignment]
+    found = shellcheck.find_shellcheck
+    shellcheck.find_shellcheck = lambda: None  # type: ignore[assignment]
     try:
         own_s = median_time(lambda: check_paths([root]), runs)
     finally:
-        shell.find_shellcheck = found  # type: ignore[assignment]
+        shellcheck.find_shellcheck = found  # type: ignore[assignment]
     return {
         "files": len(files),
         "bytes": sum(len(d) for _, d in raw),
@@ -253,7 +253,7 @@ def peers(runs: int, work: Path) -> dict[str, Any]:
 
 def _shellcheck_argv(buildspec: Path, script: Path) -> list[str]:
     """ShellCheck as pipespec runs it on ``buildspec``'s commands (written to ``script``)."""
-    from pipespec import shell
+    from pipespec import shellcheck
     from pipespec.check import _kind, _prepare
     from pipespec.load import load_path
     from pipespec.rules.shell import scripts_for
@@ -262,8 +262,8 @@ def _shellcheck_argv(buildspec: Path, script: Path) -> list[str]:
     assert ctx is not None
     (only,) = scripts_for(ctx)
     script.write_text(only.text, encoding="utf-8")
-    exe = shell.find_shellcheck() or "shellcheck"
-    return [*shell.Batch()._args(exe), str(script)]
+    exe = shellcheck.find_shellcheck() or "shellcheck"
+    return [*shellcheck.Batch()._args(exe), str(script)]
 
 
 def docs_build(work: Path) -> dict[str, float]:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from .. import shell
+from .. import shell, shellcheck, shellscan
 from ..document import Lang
 from ..findings import Finding, Severity
 from . import _REGISTRY, Hit, Rule, get, register, rule
@@ -214,7 +214,7 @@ def _yaml_item(command: str) -> str:
 
 
 def _wiki(code: int) -> str:
-    return shell.WIKI.format(code=code)
+    return shellcheck.WIKI.format(code=code)
 
 
 for _c in CODES:
@@ -223,7 +223,7 @@ for _c in CODES:
             id=f"SH{_c.code}",
             name=_c.name,
             kind="buildspec",
-            severity=shell.level_severity(_c.level),
+            severity=shellcheck.level_severity(_c.level),
             en="{message}; see {url}",
             ja=_c.ja.replace("{", "{{").replace("}", "}}")
             + (" (ShellCheck: {message})" if _c.names else "")
@@ -333,13 +333,13 @@ def _plain_message(message: str) -> str:
     return text
 
 
-def shellcheck_finding(comment: shell.Comment, lang: Lang) -> Finding:
+def shellcheck_finding(comment: shellcheck.Comment, lang: Lang) -> Finding:
     rule_id = f"SH{comment.code:04d}"
     r = shellcheck_rule(rule_id)
     assert r is not None
     params = {"message": _plain_message(comment.message), "url": _wiki(comment.code)}
     return Finding(
-        comment.doc.path, comment.line, comment.column, shell.level_severity(comment.level),
+        comment.doc.path, comment.line, comment.column, shellcheck.level_severity(comment.level),
         rule_id, r.message(lang, params),
     )  # fmt: skip
 
@@ -393,11 +393,11 @@ def is_posix(ctx: Context) -> bool:
     return windows_reason(ctx) is None
 
 
-def scripts_for(ctx: Context) -> list[shell.Script]:
+def scripts_for(ctx: Context) -> list[shellcheck.Script]:
     """The ShellCheck scripts of a buildspec (none for Windows commands)."""
     if not is_posix(ctx):
         return []
-    return shell.build_scripts(ctx.doc, known_names(ctx))
+    return shellcheck.build_scripts(ctx.doc, known_names(ctx))
 
 
 @rule(
@@ -528,7 +528,7 @@ def undefined_variable(ctx: Context) -> Iterator[Hit]:
             if len(command.text) > shell.MAX_SCRIPT_CHARS:
                 opaque = True  # not analysed (see shell.MAX_SCRIPT_CHARS): it may set anything
                 continue
-            for event in shell.scan(command.text):
+            for event in shellscan.scan(command.text):
                 if event.kind == "opaque":
                     opaque = True
                 elif event.kind in ("assign", "guard"):
