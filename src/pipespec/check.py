@@ -8,7 +8,6 @@ This is also the Python API (re-exported by :mod:`pipespec.api`)::
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
@@ -19,116 +18,21 @@ from .context import Bundle as Bundle
 from .context import Context as Context
 from .context import Entry as Entry
 from .context import Project as Project
+from .discover import SKIP_DIRS as SKIP_DIRS
+from .discover import Found as Found
+from .discover import UsageError as UsageError
+from .discover import _kind, discover
 from .findings import MAX_FINDINGS_PER_RULE as MAX_FINDINGS_PER_RULE
 from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, load_path, load_text
 from .rules import BundleHit, Rule, bundle_rules, for_kind, get
-from .schema import Validator, Violation, json_type
+from .schema import Validator, schema_params
 
 if TYPE_CHECKING:
     from . import shellcheck
     from .cfn.opaque import Tracker
 
-#: Directories never searched when a directory is given.
-SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".nox", ".tox", ".venv", "venv", "node_modules", "__pycache__",
-     ".mypy_cache", ".ruff_cache", ".pytest_cache", "_build", "build", "dist"}
-)  # fmt: skip
-
 YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false"})
-
-
-class UsageError(Exception):
-    """Bad arguments (exit code 2): an unknown kind, a missing path."""
-
-
-# --------------------------------------------------------------------------- messages
-
-_TYPE_WORDS = {
-    "string": ("a string", "文字列"),
-    "integer": ("an integer", "整数"),
-    "number": ("a number", "数値"),
-    "boolean": ("a boolean", "真偽値"),
-    "array": ("a list", "リスト"),
-    "object": ("a mapping", "マッピング"),
-    "null": ("null", "null"),
-}
-
-
-def _type_word(name: str, lang: Lang) -> str:
-    en, ja = _TYPE_WORDS.get(name, (name, name))
-    return ja if lang == "ja" else en
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return json_type(value)
-
-
-def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
-    """Message parameters for a schema violation, with the language-dependent parts made."""
-    p = dict(v.params)
-    ja = lang == "ja"
-    if p.get("name") == "the document" and ja:
-        p["name"] = "ドキュメント"
-    hint = p.get("hint")
-    p["dym"] = (
-        (f"。{hint!r} の誤りではありませんか" if ja else f"; did you mean {hint!r}?")
-        if (hint)
-        else ""
-    )
-    if "expected" in p:
-        words = [_type_word(t, lang) for t in p["expected"]]
-        p["expected"] = (" か ".join(words)) if ja else " or ".join(words)
-    if "actual" in p:
-        p["actual"] = _type_word(p["actual"], lang)
-    if "value" in p:
-        p["shown"] = _show(p["value"])
-        if p["value"] is None and v.code == "wrong-type":  # "not null (null)": say it once
-            p["shown"] = "値なし" if ja else "no value"
-    if v.code == "bad-value":
-        if "allowed" in p:
-            allowed = ", ".join(_show(a) for a in p["allowed"])
-            p["constraint"] = f"{allowed} のいずれか" if ja else f"one of {allowed}"
-        elif p.get("minimum") is not None or p.get("maximum") is not None:
-            lo, hi = p.get("minimum"), p.get("maximum")
-            if ja:
-                p["constraint"] = " ".join(
-                    x for x in (f"{lo} 以上" if lo is not None else "",
-                                f"{hi} 以下" if hi is not None else "") if x
-                )  # fmt: skip
-            else:
-                parts = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
-                p["constraint"] = " and ".join(x for x in parts if x)
-        elif "count" in p:
-            lo, hi = p.get("min_items"), p.get("max_items")
-            if ja:
-                bounds = (f"{lo} 個以上" if lo is not None else "",
-                          f"{hi} 個以下" if hi is not None else "")  # fmt: skip
-                p["constraint"] = " ".join(x for x in bounds if x) + "の要素"
-            else:
-                parts = [f"at least {lo}" if lo is not None else "",
-                         f"at most {hi}" if hi is not None else ""]  # fmt: skip
-                p["constraint"] = " and ".join(x for x in parts if x) + " items"
-            p["shown"] = f"{p['count']} 個" if ja else f"{p['count']} items"
-        else:
-            lo, hi = p.get("min_length"), p.get("max_length")
-            if lo == 1 and hi is None:
-                p["constraint"] = "空でない文字列" if ja else "a non-empty string"
-            elif ja:
-                parts = [f"{lo} 文字以上" if lo is not None else "",
-                         f"{hi} 文字以下" if hi is not None else ""]  # fmt: skip
-                p["constraint"] = " ".join(x for x in parts if x)
-            else:
-                parts = [f"at least {lo}" if lo is not None else "",
-                         f"at most {hi}" if hi is not None else ""]  # fmt: skip
-                p["constraint"] = " and ".join(x for x in parts if x) + " characters long"
-    return p
 
 
 def _finding(
@@ -365,114 +269,6 @@ def _new_batch(settings: config.Settings | None) -> shellcheck.Batch:
     return shellcheck.Batch(
         shellcheck.Settings(settings.shellcheck_disable, settings.shellcheck_severity)
     )
-
-
-def _kind(name: str) -> catalog.Kind:
-    try:
-        return catalog.KINDS[name]
-    except KeyError:
-        raise UsageError(
-            f"unknown kind {name!r} (choose from {', '.join(catalog.KINDS)})"
-        ) from None
-
-
-# --------------------------------------------------------------------------- paths
-
-
-class Found(NamedTuple):
-    """A file to check (see :func:`discover`)."""
-
-    path: Path
-    #: the path as findings show it
-    shown: str
-    #: None when the name says nothing (``PS001``)
-    kind: catalog.Kind | None
-    #: where a symbolic link found in a directory leads, when that is outside every path
-    #: given: the link is not read (``PS004``)
-    outside: str | None = None
-
-
-def discover(
-    paths: Iterable[str | Path | Found], kind: str | None = None, base: Path | None = None
-) -> list[Found]:
-    """Files to check, with the path to show and the kind of each, each file once.
-
-    A file named on the command line is always checked: as ``kind`` when given, else as
-    its name says (None when the name says nothing), and when it is a symbolic link, what
-    it points to (naming it is choosing it). In a directory, files are found by name, and
-    ``kind`` keeps only the files of that kind; links to directories are not followed, and
-    a link to a file outside every given path is not read (:attr:`Found.outside`). Paths
-    are shown relative to ``base`` (default: the current directory) when they are under
-    it. A :class:`Found` (a chunk of an earlier discovery) is kept as it is.
-    """
-    forced = _kind(kind) if kind is not None else None
-    given = list(paths)
-    roots = [os.path.realpath(p) for p in given if not isinstance(p, Found)]
-    found: list[Found] = []
-    seen: set[str] = set()
-    shown = _Display(base)
-
-    def add(entry: Found) -> None:
-        if entry.shown not in seen:  # `pipespec check . sub`: sub's files once
-            seen.add(entry.shown)
-            found.append(entry)
-
-    for item in given:
-        if isinstance(item, Found):
-            add(item)
-            continue
-        p = Path(item)
-        if p.is_dir() and catalog.detect(p.name) is None:  # a dir named buildspec.yml: LD010
-            for root, dirs, files in os.walk(p, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in sorted(files):
-                    detected = catalog.detect(name)
-                    if detected is None or (forced is not None and detected is not forced):
-                        continue
-                    f = Path(root, name)
-                    add(Found(f, shown(f), detected, _outside(f, roots)))
-        elif p.exists() or p.is_symlink():
-            add(Found(p, shown(p), forced or catalog.detect(p.name)))
-        else:
-            raise UsageError(f"no such file or directory: {item}")
-    return found
-
-
-def _outside(path: Path, roots: list[str]) -> str | None:
-    """Where ``path`` leads when it is a symbolic link to somewhere outside every one of
-    ``roots`` (real paths), else None. Such a link may point anywhere on the machine that
-    runs the check (``/proc/self/environ``, a key): it is reported, never opened."""
-    if not os.path.islink(path):
-        return None
-    target = os.path.realpath(path)
-    for root in roots:
-        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
-            return None
-    return target
-
-
-class _Display:
-    """A path as shown: relative to ``base`` (default: the current directory) when it is
-    under it, as given otherwise. Lexical, like ``Path.absolute().relative_to()``, but with
-    the directory looked up once, not once per file."""
-
-    def __init__(self, base: Path | None) -> None:
-        self.cwd = os.getcwd()
-        start = str(base.absolute()) if base is not None else self.cwd
-        self.base = start
-        self.prefix = start.rstrip("/") + "/"
-
-    def __call__(self, p: Path) -> str:
-        text = str(p)
-        if text == ".":
-            absolute = self.cwd
-        else:
-            absolute = text if os.path.isabs(text) else os.path.join(self.cwd, text)
-        if absolute == self.base:
-            return "."
-        if absolute.startswith(self.prefix):
-            return absolute[len(self.prefix) :]
-        return p.as_posix()
 
 
 class Result(NamedTuple):

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import config
-from .check import Found, Pending, Result, check_paths, discover, start_paths
+from .check import Pending, Result, check_paths, start_paths
+from .discover import Found, discover
 from .document import Lang
 from .findings import Finding
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from .document import NodePath
+from .document import Lang, NodePath
 
 SUPPORTED = frozenset(
     {
@@ -254,3 +254,93 @@ class Validator:
         if isinstance(items, dict):
             for i, child in enumerate(value):
                 yield from self._walk(child, items, (*path, i))
+
+
+# --------------------------------------------------------------------------- messages
+#: What a violation's message says, in the reader's language (rule messages fill these in).
+
+_TYPE_WORDS = {
+    "string": ("a string", "文字列"),
+    "integer": ("an integer", "整数"),
+    "number": ("a number", "数値"),
+    "boolean": ("a boolean", "真偽値"),
+    "array": ("a list", "リスト"),
+    "object": ("a mapping", "マッピング"),
+    "null": ("null", "null"),
+}
+
+
+def _type_word(name: str, lang: Lang) -> str:
+    en, ja = _TYPE_WORDS.get(name, (name, name))
+    return ja if lang == "ja" else en
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json_type(value)
+
+
+def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
+    """Message parameters for a schema violation, with the language-dependent parts made."""
+    p = dict(v.params)
+    ja = lang == "ja"
+    if p.get("name") == "the document" and ja:
+        p["name"] = "ドキュメント"
+    hint = p.get("hint")
+    p["dym"] = (
+        (f"。{hint!r} の誤りではありませんか" if ja else f"; did you mean {hint!r}?")
+        if (hint)
+        else ""
+    )
+    if "expected" in p:
+        words = [_type_word(t, lang) for t in p["expected"]]
+        p["expected"] = (" か ".join(words)) if ja else " or ".join(words)
+    if "actual" in p:
+        p["actual"] = _type_word(p["actual"], lang)
+    if "value" in p:
+        p["shown"] = _show(p["value"])
+        if p["value"] is None and v.code == "wrong-type":  # "not null (null)": say it once
+            p["shown"] = "値なし" if ja else "no value"
+    if v.code == "bad-value":
+        if "allowed" in p:
+            allowed = ", ".join(_show(a) for a in p["allowed"])
+            p["constraint"] = f"{allowed} のいずれか" if ja else f"one of {allowed}"
+        elif p.get("minimum") is not None or p.get("maximum") is not None:
+            lo, hi = p.get("minimum"), p.get("maximum")
+            if ja:
+                p["constraint"] = " ".join(
+                    x for x in (f"{lo} 以上" if lo is not None else "",
+                                f"{hi} 以下" if hi is not None else "") if x
+                )  # fmt: skip
+            else:
+                parts = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
+                p["constraint"] = " and ".join(x for x in parts if x)
+        elif "count" in p:
+            lo, hi = p.get("min_items"), p.get("max_items")
+            if ja:
+                bounds = (f"{lo} 個以上" if lo is not None else "",
+                          f"{hi} 個以下" if hi is not None else "")  # fmt: skip
+                p["constraint"] = " ".join(x for x in bounds if x) + "の要素"
+            else:
+                parts = [f"at least {lo}" if lo is not None else "",
+                         f"at most {hi}" if hi is not None else ""]  # fmt: skip
+                p["constraint"] = " and ".join(x for x in parts if x) + " items"
+            p["shown"] = f"{p['count']} 個" if ja else f"{p['count']} items"
+        else:
+            lo, hi = p.get("min_length"), p.get("max_length")
+            if lo == 1 and hi is None:
+                p["constraint"] = "空でない文字列" if ja else "a non-empty string"
+            elif ja:
+                parts = [f"{lo} 文字以上" if lo is not None else "",
+                         f"{hi} 文字以下" if hi is not None else ""]  # fmt: skip
+                p["constraint"] = " ".join(x for x in parts if x)
+            else:
+                parts = [f"at least {lo}" if lo is not None else "",
+                         f"at most {hi}" if hi is not None else ""]  # fmt: skip
+                p["constraint"] = " and ".join(x for x in parts if x) + " characters long"
+    return p
