@@ -328,3 +328,20 @@ def test_the_compiled_patterns_match_as_fnmatch_does(path: str, pattern: str) ->
     from pipespec.run.artifacts import _compiled, _match
 
     assert bool(_compiled([pattern]).fullmatch(path)) == _match(path, pattern)
+
+
+@pytest.mark.parametrize("example", ["ecs-rolling", "ecs-bluegreen", "codepipeline-v2"])
+def test_the_examples_do_not_push_after_a_failed_build(example: str, tmp_path: Path) -> None:
+    # post_build runs after a failed build phase: the examples' first post_build command
+    # checks CODEBUILD_BUILD_SUCCEEDING, so no image is pushed and no definitions written.
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLES / example, src)
+    spec = (src / "buildspec.yml").read_text(encoding="utf-8")
+    failing = spec.replace("      - docker build", "      - test 1 = 0\n      - docker build", 1)
+    assert failing != spec
+    (src / "buildspec.yml").write_text(failing, encoding="utf-8")
+    result = dry_run(src, tmp_path / "out", RunOptions(timeout=30))
+    log = output(result)
+    assert result.failed_phase == "BUILD" and result.exit_code == 1
+    assert 'Running command test "$CODEBUILD_BUILD_SUCCEEDING" = 1' in log
+    assert "Running command docker push" not in log
