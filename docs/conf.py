@@ -41,7 +41,13 @@ templates_path = ["_templates"]
 html_static_path = ["_static"]
 
 html_theme = "furo"
-html_title = "pipespec: Code兄弟 (CodePipeline / CodeBuild / CodeDeploy) ノート"
+#: Short, for the sidebar (a long title wraps to five lines there); the full name of the
+#: site, with all four services (CodePipeline, CodeCommit, CodeBuild, CodeDeploy), is the
+#: front page's heading.
+html_title = "Code兄弟ノート"
+html_short_title = "Code兄弟ノート"
+#: Layout at desktop and phone sizes, and print (tests/test_layout.py measures it).
+html_css_files = ["pipespec-layout.css"]
 html_favicon = "_static/favicon.svg"
 
 #: Where the site is published: canonical links, OpenGraph URLs, sitemap.xml, and the 404
