@@ -9,6 +9,9 @@ Usage in MyST::
 The files are ``_static/figures/<name>-light.svg`` and ``-dark.svg``. The alt text is
 the ``<desc>`` of the light SVG unless ``:alt:`` is given, so the picture and its text
 alternative come from one source.
+
+Each picture is a link to its SVG file: on a phone the figure is scaled down to the
+column (its text a few pixels high), and a tap opens it at full size, to zoom.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -53,19 +57,34 @@ class ThemedFigure(SphinxDirective):
             raise self.error(f"themed-figure: {light.name} has no <desc> and no :alt: was given")
         figure = nodes.figure(classes=["themed-figure"])
         for f, cls in ((light, "only-light"), (dark, "only-dark")):
-            rel = "/" + f.relative_to(self.env.srcdir).as_posix()
-            image = nodes.image(uri=rel, alt=alt, classes=[cls])
+            static = f.relative_to(self.env.srcdir).as_posix()
+            image = nodes.image(uri="/" + static, alt=alt, classes=[cls])
             if "width" in self.options:
                 image["width"] = self.options["width"]
-            figure += image
+            # the link's address is relative to the page: set when the page is written
+            link = nodes.reference("", "", classes=["pipespec-figure-zoom", cls])
+            link["pipespec_static"] = static
+            link["reftitle"] = "図を原寸で開く"
+            link += image
+            figure += link
         if self.content:
             caption_text = "\n".join(self.content)
             parsed, _messages = self.state.inline_text(caption_text, self.lineno)
-            figure += nodes.caption(caption_text, "", *parsed)
+            hint = nodes.inline("", " (図をタップすると原寸で開きます)", classes=["pipespec-zoom-hint"])
+            figure += nodes.caption(caption_text, "", *parsed, hint)
         self.add_name(figure)
         return [figure]
 
 
+def _link_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Point each figure's link at its SVG file, relative to the page being written."""
+    for link in doctree.findall(nodes.reference):
+        static = link.get("pipespec_static")
+        if static:
+            link["refuri"] = relative_uri(app.builder.get_target_uri(docname), static)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("themed-figure", ThemedFigure)
+    app.connect("doctree-resolved", _link_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
