@@ -74,6 +74,37 @@ KIND_JA = {
 }
 
 
+#: Outputs longer than this many lines are collapsed under a one-line summary (HTML).
+COLLAPSE_LINES = 12
+
+
+class collapsible(nodes.General, nodes.Element):
+    """Content collapsed under a one-line ``summary``: ``<details>`` in HTML; elsewhere
+    (text, LaTeX, man) the content as it is."""
+
+
+def _visit_collapsible_html(self: Any, node: collapsible) -> None:
+    self.body.append(self.starttag(node, "details", CLASS="pipespec-details"))
+    self.body.append(f"<summary>{self.encode(node['summary'])}</summary>\n")
+
+
+def _depart_collapsible_html(self: Any, node: collapsible) -> None:
+    self.body.append("</details>\n")
+
+
+def _visit_collapsible_other(self: Any, node: collapsible) -> None:
+    pass
+
+
+def _collapsed(block: nodes.Element, summary: str, lines: int) -> nodes.Element:
+    """``block``, collapsed under ``summary`` when it is longer than :data:`COLLAPSE_LINES`."""
+    if lines <= COLLAPSE_LINES:
+        return block
+    box = collapsible(summary=summary)
+    box += block
+    return box
+
+
 def _lang(value: str | None, default: str) -> Lang:
     return "ja" if (value or default) == "ja" else "en"
 
@@ -144,7 +175,25 @@ class CheckDirective(SphinxDirective):
         text = render_output(command, result.findings, result.source, lang)
         block = nodes.literal_block(text, text, classes=["pipespec-output"])
         block["language"] = "console"
-        return [block]
+        return [_collapsed(block, _check_summary(command, result.findings, lang), _lines(text))]
+
+
+def _lines(text: str) -> int:
+    return len(text.rstrip("\n").splitlines())
+
+
+def _check_summary(command: str, findings: list[Finding], lang: Lang) -> str:
+    """One line: the command, how many findings of each severity, the exit status."""
+    status = 1 if any(f.severity is Severity.ERROR for f in findings) else 0
+    counts = [
+        (severity, sum(f.severity is severity for f in findings))
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+    ]
+    if lang == "ja":
+        parts = [f"{SEVERITY_JA[s]} {n} 件" for s, n in counts if n] or ["指摘なし"]
+        return f"$ {command}: {'、'.join(parts)}、終了コード {status} (出力を開く)"
+    parts = [f"{n} {s.value}" for s, n in counts if n] or ["no findings"]
+    return f"$ {command}: {', '.join(parts)}, exit status {status} (show the output)"
 
 
 def _inline(text: str, classes: list[str] | None = None) -> nodes.paragraph:
@@ -188,7 +237,11 @@ class RunDirective(SphinxDirective):
         out: list[nodes.Node] = []
         if got["table"]:
             out.append(_run_table(got["table"], shown))
-        out.append(block)
+        summary = (
+            f"$ pipespec run {shown} --out out: ビルドログ {_lines(log)} 行、"
+            f"終了コード {got['exit_code']} (ログを開く)"
+        )
+        out.append(_collapsed(block, summary, _lines(log)))
         show = self.options.get("show", "").split()
         files: dict[str, str] = got["files"]
         for caption, body in files.items():
@@ -373,7 +426,8 @@ class RulesDirective(SphinxDirective):
             transcript = render_output(command, findings, sources, lang)
             block = nodes.literal_block(transcript, transcript, classes=["pipespec-output"])
             block["language"] = "console"
-            box += block
+            summary = _check_summary(command, findings, lang)
+            box += _collapsed(block, summary, _lines(transcript))
         return box
 
 
@@ -392,6 +446,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("pipespec_run_records", "", "env", types=frozenset({str}))
     app.add_config_value("pipespec_run_unsafe_no_sandbox", False, "env", types=frozenset({bool}))
     app.connect("config-inited", _config_inited)
+    other = (_visit_collapsible_other, _visit_collapsible_other)
+    app.add_node(
+        collapsible,
+        html=(_visit_collapsible_html, _depart_collapsible_html),
+        latex=other, text=other, man=other, texinfo=other,
+    )  # fmt: skip
     app.add_directive("pipespec-check", CheckDirective)
     app.add_directive("pipespec-rules", RulesDirective)
     app.add_directive("pipespec-run", RunDirective)
