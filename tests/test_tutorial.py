@@ -37,6 +37,13 @@ CLI_INPUTS = {
     "rolling/taskdef.json": ("ecs", "RegisterTaskDefinition"),
     "rolling/codebuild-project.json": ("codebuild", "CreateProject"),
     "rolling/pipeline.json": ("codepipeline", "CreatePipeline"),
+    # the blue/green track
+    "setup/elb-target-group-green.json": ("elbv2", "CreateTargetGroup"),
+    "setup/ecs-service-bluegreen.json": ("ecs", "CreateService"),
+    "setup/codedeploy-application.json": ("codedeploy", "CreateApplication"),
+    "bluegreen/deployment-group.json": ("codedeploy", "CreateDeploymentGroup"),
+    "bluegreen/codebuild-project.json": ("codebuild", "CreateProject"),
+    "bluegreen/pipeline.json": ("codepipeline", "CreatePipeline"),
 }
 
 #: The IAM policies: trust policies (``create-role --assume-role-policy-document``) and the
@@ -114,17 +121,19 @@ def test_botocore_accepts_the_cli_input(rel: str) -> None:
 def test_no_cli_input_is_taken_for_a_pipespec_kind_it_is_not(rel: str) -> None:
     """An input of another service must not be checked as a pipeline or project by mistake."""
     kind = catalog.detect(Path(rel).name)
-    expected = {"codepipeline": "pipeline", "codebuild": "codebuild-project", "ecs": None}
-    service, operation = CLI_INPUTS[rel]
-    if operation == "RegisterTaskDefinition":
-        assert kind is not None and kind.name == "taskdef"
-    else:
-        assert (kind.name if kind else None) == expected.get(service)
+    expected = {
+        "RegisterTaskDefinition": "taskdef",
+        "CreatePipeline": "pipeline",
+        "CreateProject": "codebuild-project",
+        "CreateDeploymentGroup": "deployment-group",
+    }
+    _service, operation = CLI_INPUTS[rel]
+    assert (kind.name if kind else None) == expected.get(operation)
 
 
 def test_there_are_trust_and_permission_policies() -> None:
     trust = [p for p in POLICIES if p.endswith("-trust-policy.json")]
-    assert len(trust) >= 3 and len(POLICIES) > len(trust), POLICIES
+    assert len(trust) >= 4 and len(POLICIES) > len(trust), POLICIES
 
 
 @pytest.mark.parametrize("rel", POLICIES, ids=str)
@@ -150,11 +159,13 @@ def test_a_policys_resources_are_the_tutorials_names() -> None:
         "project/tutorial-web-build": "rolling/codebuild-project.json",
         "repository/tutorial-web": "setup/ecr-repository.json",
         "role/ecsTaskExecutionRole": "rolling/taskdef.json",
+        "application:tutorial-web": "setup/codedeploy-application.json",
+        "deploymentgroup:tutorial-web/tutorial-web-bg": "bluegreen/deployment-group.json",
     }
     policies = "".join((TUTORIAL / p).read_text(encoding="utf-8") for p in POLICIES)
     for name, where in names.items():
         assert name in policies, name
-        assert name.split("/")[-1] in (TUTORIAL / where).read_text(encoding="utf-8"), where
+        assert re.split("[/:]", name)[-1] in (TUTORIAL / where).read_text("utf-8"), where
 
 
 def templates() -> list[Path]:
