@@ -176,7 +176,8 @@ def layout(request: Any, chromium: Any, site_server: Server, site: Site) -> dict
             }"""
         )
         if rel in SCREENSHOTS:
-            page.screenshot(path=str(SCREENS / f"layout-{size}-{Path(rel).stem}.png"))
+            name = rel.removesuffix(".html").replace("/", "-")
+            page.screenshot(path=str(SCREENS / f"layout-{size}-{name}.png"))
     svgs: dict[str, Any] = {}
     for found in pages.values():
         for image in found["images"]:
