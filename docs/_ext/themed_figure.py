@@ -70,7 +70,9 @@ class ThemedFigure(SphinxDirective):
         if self.content:
             caption_text = "\n".join(self.content)
             parsed, _messages = self.state.inline_text(caption_text, self.lineno)
-            hint = nodes.inline("", " (図をタップすると原寸で開きます)", classes=["pipespec-zoom-hint"])
+            hint = nodes.inline(
+                "", " (図をタップすると原寸で開きます)", classes=["pipespec-zoom-hint"]
+            )
             figure += nodes.caption(caption_text, "", *parsed, hint)
         self.add_name(figure)
         return [figure]
