@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import harness
@@ -57,3 +58,22 @@ def site_server(site: Site) -> Iterator[Server]:
     server = serve(site.html, urlsplit(site.env.config.html_baseurl).path)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, one for the whole session: a second
+    ``sync_playwright()`` while one runs fails ("Sync API inside the asyncio loop"), so every
+    browser test module uses this one. Skipped without Chromium or Playwright (failed in CI)."""
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _unavailable
+
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (the test dependency group)")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -21,7 +21,6 @@ Screenshots go to ``build/screens/``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,18 +126,9 @@ async () => {
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium, as in tests/test_browser.py (skipped, or failed in CI, without)."""
-    if not tb.CHROMIUM.exists():
-        tb._unavailable(f"no Chromium at {tb.CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        tb._unavailable("playwright is not installed (the test dependency group)")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(browser: Any) -> Any:
+    """The session's Chromium (tests/conftest.py)."""
+    return browser
 
 
 def _svg(context: Any, url: str) -> dict[str, Any]:

@@ -413,9 +413,9 @@ def test_the_index_page_lists_every_entry(site: Site) -> None:
 # ---- in a real browser -----------------------------------------------------------------------
 
 try:  # the browser fixtures of the site's browser tests (Chromium + Playwright, or a skip)
-    from test_browser import _search, browser, search_page
+    from test_browser import _search, search_page
 except ImportError:  # pragma: no cover
-    browser = search_page = None
+    search_page = None
 
 
 @pytest.mark.parametrize(
