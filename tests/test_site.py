@@ -329,3 +329,20 @@ def test_no_markdown_leaks_into_the_text(site: Site) -> None:
             if "**" in text or re.search(r"(?<![\w`])`[^`]+`(?![\w`])", text):
                 bad.append(f"{page.relative_to(site.html)}: {text[:60]!r}")
     assert not bad, bad
+
+
+def test_the_sidebar_has_two_sections_learning_and_the_tool(site: Site) -> None:
+    # Learning the services and using pipespec are two sections of the sidebar: a reader
+    # of the CodeDeploy pages does not walk through the CLI, benchmarks or pre-commit.
+    page = site.page("index")  # the links are relative to the page: from the root, as named
+    sidebar = page[page.index('class="sidebar-tree"') :]
+    sidebar = sidebar[: sidebar.index("</div>\n</div>")] if "</div>\n</div>" in sidebar else sidebar
+    captions = re.findall(r'<p class="caption"[^>]*><span class="caption-text">([^<]+)', sidebar)
+    assert captions == ["サービスを学ぶ", "pipespec を使う"]
+    tool = sidebar[sidebar.index("pipespec を使う") :]
+    learning = sidebar[: sidebar.index("pipespec を使う")]
+    for href in ("reference/index.html", "howto/index.html", "contributing.html"):
+        assert href in tool and href not in learning, href
+    for href in ("tutorial/index.html", "codedeploy/index.html", "troubleshooting/index.html",
+                 "mistakes/index.html", "glossary.html"):  # fmt: skip
+        assert href in learning, href
