@@ -330,7 +330,10 @@ def test_the_compiled_patterns_match_as_fnmatch_does(path: str, pattern: str) ->
     assert bool(_compiled([pattern]).fullmatch(path)) == _match(path, pattern)
 
 
-@pytest.mark.parametrize("example", ["ecs-rolling", "ecs-bluegreen", "codepipeline-v2"])
+@pytest.mark.parametrize(
+    "example",
+    ["ecs-rolling", "ecs-bluegreen", "codepipeline-v2", "tutorial/rolling", "tutorial/bluegreen"],
+)
 def test_the_examples_do_not_push_after_a_failed_build(example: str, tmp_path: Path) -> None:
     # post_build runs after a failed build phase: the examples' first post_build command
     # checks CODEBUILD_BUILD_SUCCEEDING, so no image is pushed and no definitions written.
