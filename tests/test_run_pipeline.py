@@ -385,3 +385,46 @@ def test_an_unknown_variable_reference_is_left_as_written(tmp_path: Path) -> Non
     text = result.text()
     assert "tag=#{SourceVariables.CommitId}" in text
     assert "#{SourceVariables.CommitId}: resolved by CodePipeline when it runs" in text
+
+
+WRITES_X = (
+    "version: 0.2\nphases:\n  build:\n    commands:\n      - echo '[]' > x.json\n"
+    "artifacts:\n  files:\n    - x.json\n"
+)
+
+
+def test_hostile_values_are_refused_with_a_line_not_a_traceback(tmp_path: Path) -> None:
+    # A NUL in FileName, JSON nested past the recursion limit once the variables are put in,
+    # and a value the variables make 66 times as long: each is a clear line of the run.
+    deep = "[" * 1000
+    decl = json.loads(pipeline(("Build", [build(EnvironmentVariables="#{variables.D}" * 66)])))
+    decl["pipeline"]["variables"] = [{"name": "D", "defaultValue": deep}]
+    result = run(tmp_path, {"pipeline.json": json.dumps(decl)})
+    assert statuses(result)[-1] == ("Build", "FAILED") or "left as written" in result.text()
+    assert "internal error" not in result.text()
+    ecs = action("Deploy", "Deploy", "ECS", {"ClusterName": "c", "ServiceName": "s",
+                                             "FileName": "a\u0000b"}, ("Out",))  # fmt: skip
+    spec = WRITES_X
+    (tmp_path / "2").mkdir()
+    result = run(tmp_path / "2", {"pipeline.json": pipeline(("Build", [build()]),
+                                                            ("Deploy", [ecs])),
+                                  "buildspec.yml": spec})  # fmt: skip
+    assert statuses(result)[-1] == ("Deploy", "FAILED")
+    assert "has a NUL character: not read" in result.text()
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "/nonexistent/zzz", "../" * 30 + "etc/passwd",
+                                  "../" * 30 + "etc/zzzz"])  # fmt: skip
+def test_a_file_name_outside_the_artifact_says_the_same_whether_it_exists(
+    tmp_path: Path, name: str
+) -> None:
+    # The log must not tell whether a path of this machine exists.
+    ecs = action("Deploy", "Deploy", "ECS", {"ClusterName": "c", "ServiceName": "s",
+                                             "FileName": name}, ("Out",))  # fmt: skip
+    spec = WRITES_X
+    result = run(tmp_path, {"pipeline.json": pipeline(("Build", [build()]), ("Deploy", [ecs])),
+                            "buildspec.yml": spec})  # fmt: skip
+    text = result.text()
+    assert statuses(result)[-1] == ("Deploy", "FAILED")
+    assert "does not exist" not in text
+    assert "absolute path" in text or "outside its root" in text

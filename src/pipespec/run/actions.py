@@ -104,11 +104,14 @@ class Runner:
         raw = config.get("EnvironmentVariables")
         if isinstance(raw, str) and raw.strip():
             try:
-                env.update(_variables(json.loads(raw)))
-            except ValueError:
+                items = json.loads(raw)
+            except (ValueError, RecursionError):
+                items = None
+            if not isinstance(items, list):
                 action.status = FAILED
                 action.errors.append("EnvironmentVariables is not a JSON array")
                 return
+            env.update(_variables(items))
         opts.env = {**self.opts.env, **env}
         self._build(action, primary, opts, key)
 

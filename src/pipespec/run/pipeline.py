@@ -208,6 +208,10 @@ def run_pipeline(
     return _finish(result)
 
 
+#: A configuration value longer than this once the variables are put in is left as written
+#: (CodePipeline's limit is 1,000 characters before; a hostile file could make each value
+#: 66 times as long).
+MAX_RESOLVED = 10_000
 #: A variable reference in an action's configuration: ``#{namespace.name}``.
 _REFERENCE = re.compile(r"#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}")
 
@@ -239,7 +243,14 @@ def _resolve_variables(
 
             for key, raw in list(config.items()):
                 if isinstance(raw, str) and "#{" in raw:
-                    config[key] = _REFERENCE.sub(value, raw)
+                    resolved = _REFERENCE.sub(value, raw)
+                    if len(resolved) > MAX_RESOLVED:
+                        action.notes.append(
+                            f"{key}: more than {MAX_RESOLVED} characters with the variables' "
+                            "values put in: left as written"
+                        )
+                        continue
+                    config[key] = resolved
             if used:
                 action.notes.append("pipeline variables: " + ", ".join(
                     f"{k} = {values[k]!r} (its default)" for k in used))  # fmt: skip

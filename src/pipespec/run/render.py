@@ -64,16 +64,19 @@ class _Dirs:
             os.close(fd)
 
     def find(self, name: str, out: Rendered, only: str = "") -> _Template | None:
-        """The first readable ``name``; a refused one is an error of ``out``."""
+        """The first readable ``name``; a refused one is an error of ``out``. Whether a
+        name exists is only ever asked beneath a root (a plain ``stat`` of an absolute or
+        ``..`` name would tell the log whether a path of this machine exists)."""
+        if "\0" in name:
+            out.errors.append(f"{name!r} has a NUL character: not read")
+            return None
         for label, fd in self.fds:
             if only and label != only:
                 continue
             try:
-                os.stat(name, dir_fd=fd, follow_symlinks=False)
-            except OSError:
-                continue
-            try:
                 raw = beneath.read_regular(fd, name, MAX_BYTES)
+            except FileNotFoundError:
+                continue
             except OSError as exc:
                 out.errors.append(f"{name} in the {label}: {exc.strerror}: not read")
                 return None
