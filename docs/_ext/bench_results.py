@@ -126,7 +126,7 @@ def _ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:.0f} ms"
 
 
-#: issue 7's targets: (label, where in results.json, comparison, limit)
+#: The speed targets the page states: (label, where in results.json, comparison, limit)
 TARGETS = (
     ("buildspec 1 ファイル: yamllint の 0.5 倍以下", ("peers", "ratios", "pipespec / yamllint (1 file)"), "<=", 0.5),
     ("buildspec 1 ファイル: check-jsonschema の 0.3 倍以下", ("peers", "ratios", "pipespec / check-jsonschema (1 file)"), "<=", 0.3),
