@@ -125,6 +125,14 @@ WRAPPERS: dict[str, tuple[str, ...]] = {
     "codebuild-project": ("projects", "project"),
 }
 
+#: Required top-level keys that the kind's AWS CLI command also takes as options, which
+#: override ``--cli-input-json``: a file may leave them to the command line (DG105, CB105).
+NAME_OPTIONS: dict[str, dict[str, str]] = {
+    "deployment-group": {"applicationName": "--application-name",
+                         "deploymentGroupName": "--deployment-group-name"},
+    "codebuild-project": {"name": "--name"},
+}  # fmt: skip
+
 #: appspec platforms, detected from the document (see :func:`appspec_platform`).
 APPSPEC_PLATFORMS = ("server", "lambda", "ecs")
 

@@ -78,18 +78,15 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         )
     ):
         target = root["$defs"]["PipelineDeclaration"]
-    from .rules.codebuild_project import NAME_OPTIONS as CB_NAMES
-    from .rules.deployment_group import NAME_OPTIONS as DG_NAMES
-
-    names = {"deployment-group": DG_NAMES, "codebuild-project": CB_NAMES}
+    names = catalog.NAME_OPTIONS.get(kind.name, {})
     for v in validator.validate(data, target):
         rule_id = v.rule or generic[v.code]
         params = schema_params(v, ctx.lang)
         if v.code == "unknown-key" and len(v.path) == 1 and v.path[0] in read_only:
             rule_id = f"{kind.prefix}104"
-        if v.code == "missing-key" and not v.path and v.params["key"] in names.get(kind.name, {}):
+        if v.code == "missing-key" and not v.path and v.params["key"] in names:
             rule_id = f"{kind.prefix}105"  # the command line may give it (--cli-input-json)
-            params["option"] = names[kind.name][v.params["key"]]
+            params["option"] = names[v.params["key"]]
         if kind.name == "taskdef" and v.code == "wrong-type" and v.params.get("actual") == "null":
             rule_id = "TD109"  # null: the AWS CLI rejects it, other tools drop the key
         if (

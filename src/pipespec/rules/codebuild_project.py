@@ -34,9 +34,6 @@ PROJECT: dict[str, Any] = {
 }  # fmt: skip
 GOOD = json.dumps(PROJECT, indent=2) + "\n"
 
-#: Required keys that ``aws codebuild create-project`` also takes as options (CB105).
-NAME_OPTIONS = {"name": "--name"}
-
 register(
     Rule(
         "CB105", "project-name-on-command-line", "schema", Severity.INFO,

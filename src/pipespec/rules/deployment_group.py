@@ -48,11 +48,6 @@ ECS_GROUP = {
 }  # fmt: skip
 GOOD = json.dumps(ECS_GROUP, indent=2) + "\n"
 
-#: Required keys that ``aws deploy create-deployment-group`` also takes as options: a
-#: file used with ``--cli-input-json`` may leave them to the command line (DG105).
-NAME_OPTIONS = {"applicationName": "--application-name",
-                "deploymentGroupName": "--deployment-group-name"}  # fmt: skip
-
 register(
     Rule(
         "DG105", "group-name-on-command-line", "schema", Severity.INFO,
