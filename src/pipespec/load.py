@@ -20,13 +20,9 @@ import stat
 from pathlib import Path
 from typing import Any, Literal
 
-# The document types and limits live in .document; they are imported from here too.
 from .document import (
-    _MESSAGES,
-    _YAML_BREAKS,
     MAX_BYTES,
     MAX_DEPTH,
-    MAX_EXPANDED_CHARS,
     MAX_NODES,
     MAX_NUMBER_CHARS,
     Document,
@@ -34,33 +30,21 @@ from .document import (
     NodePath,
     Position,
     _Abort,
-    _clamp,
-    _end,
     _position_of,
-    message,
 )
 from .findings import Severity
 
+#: What other modules import from here (the document types for them are .document's).
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
-    "MAX_EXPANDED_CHARS",
     "MAX_NODES",
-    "MAX_NUMBER_CHARS",
-    "_MESSAGES",
-    "_YAML_BREAKS",
     "Document",
     "Lang",
     "NodePath",
-    "Position",
-    "_Abort",
-    "_clamp",
-    "_end",
-    "_position_of",
     "decode",
     "load_path",
     "load_text",
-    "message",
 ]
 
 

@@ -28,17 +28,8 @@ def written_files(command: str) -> list[str]:
     """Files a shell command writes with ``>``/``>>`` or ``tee`` (literal names only)."""
     names = [m.group(1) for m in _REDIRECT.finditer(command)]
     names += [m.group(2) for m in _TEE.finditer(command)]
-    out = []
-    for name in names:
-        try:
-            parts = shlex.split(name)
-        except ValueError:
-            continue
-        if len(parts) == 1 and "$" not in parts[0] and "`" not in parts[0]:
-            target = parts[0]
-            if target not in ("/dev/null", "/dev/stdout", "/dev/stderr"):
-                out.append(str(PurePosixPath(target)))
-    return out
+    targets = [_target(name) for name in names]
+    return [str(PurePosixPath(t)) for t in targets if t and "$" not in t and "`" not in t]
 
 
 def command_items(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
