@@ -43,3 +43,28 @@ def test_other_names_and_codepipeline_files_are_always_checked(tmp_path: Path) -
     found = check_paths([tmp_path]).findings
     assert {Path(f.path).name for f in found} == {"ci.pipeline.json", "pipeline.json"}
     assert any(f.rule == "PL003" and f.path.endswith("sub/pipeline.json") for f in found)
+
+
+def test_a_deeply_nested_action_environment_is_no_internal_error(tmp_path: Path) -> None:
+    # The pipeline's CodeBuild action variables count for BS120; a value nested past
+    # Python's recursion limit (1,000 characters, within the schema's bound) is no array.
+    action = {"name": "Build", "actionTypeId": {"category": "Build", "owner": "AWS",
+                                                "provider": "CodeBuild", "version": "1"},
+              "configuration": {"ProjectName": "p", "EnvironmentVariables": "[" * 1000},
+              "inputArtifacts": [{"name": "Src"}]}  # fmt: skip
+    source = {"name": "Source", "actionTypeId": {"category": "Source", "owner": "AWS",
+                                                 "provider": "S3", "version": "1"},
+              "configuration": {"S3Bucket": "b", "S3ObjectKey": "k"},
+              "outputArtifacts": [{"name": "Src"}]}  # fmt: skip
+    (tmp_path / "pipeline.json").write_text(json.dumps({"pipeline": {
+        "name": "p", "roleArn": "arn:aws:iam::123456789012:role/p",
+        "artifactStore": {"type": "S3", "location": "b"},
+        "stages": [{"name": "Source", "actions": [source]},
+                   {"name": "Build", "actions": [action]}]}}))  # fmt: skip
+    (tmp_path / "codebuild-project.json").write_text(json.dumps({"name": "p"}))
+    (tmp_path / "buildspec.yml").write_text(
+        'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "$X"\n'
+    )
+    found = check_paths([tmp_path]).findings
+    assert not [f for f in found if f.rule == "PS999"], [f.format() for f in found]
+    assert any(f.rule == "BS120" and "$X" in f.message for f in found)

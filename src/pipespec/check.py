@@ -364,13 +364,14 @@ def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context])
     """Give each buildspec the environment variables of the directory's CodeBuild projects
     that run it (``source.buildspec`` names it, or is absent and it is ``buildspec.yml``),
     and those the directory's pipelines give these projects' actions."""
-    from .embedded import action_variables, buildspec_file, project_variables
+    from .embedded import buildspec_file, project_variables
+    from .rules.bundle_pipeline import action_variables
 
     for bundle in bundles.values():
         projects = [(buildspec_file(p.doc.data), p) for p in bundle.of("codebuild-project")]
         if not projects:
             continue
-        given = action_variables([p.doc.data for p in bundle.of("pipeline")])
+        given = action_variables(bundle.of("pipeline"))
         for spec in bundle.of("buildspec"):
             ctx = contexts.get(id(spec.doc))
             name = PurePosixPath(spec.path).name

@@ -17,9 +17,9 @@ from .document import Document, Lang, NodePath, Position, message
 from .findings import Finding, Severity
 from .textmap import BREAKS, StringMap, json_string_positions
 
-__all__ = ["StringMap", "action_variables", "buildspec_file", "check_inline", "findings",
-           "inline_buildspecs", "is_inline", "json_string_positions", "moved",
-           "project_variables"]  # fmt: skip
+__all__ = ["StringMap", "buildspec_file", "check_inline", "findings", "inline_buildspecs",
+           "is_inline", "json_string_positions", "moved", "project_variables",
+           "variable_names"]  # fmt: skip
 
 if TYPE_CHECKING:
     from .context import Context
@@ -44,43 +44,18 @@ def is_inline(value: str) -> bool:
             or (text.startswith("{") and '"phases"' in text))  # fmt: skip
 
 
-def project_variables(data: Any) -> frozenset[str]:
-    """The names of a project's ``environment.environmentVariables``."""
-    env = data.get("environment") if isinstance(data, dict) else None
-    items = env.get("environmentVariables") if isinstance(env, dict) else None
+def variable_names(items: Any) -> frozenset[str]:
+    """The names of a list of environment variables, ``[{name, value, type}]``."""
     return frozenset(
         v["name"] for v in (items if isinstance(items, list) else [])
         if isinstance(v, dict) and isinstance(v.get("name"), str)
     )  # fmt: skip
 
 
-def action_variables(pipelines: list[Any]) -> dict[str, frozenset[str]]:
-    """Project name -> the names of the environment variables the pipelines' CodeBuild
-    actions give it (``configuration.EnvironmentVariables``, a JSON array as a string)."""
-    import json
-
-    out: dict[str, frozenset[str]] = {}
-    for data in pipelines:
-        decl = data.get("pipeline", data) if isinstance(data, dict) else None
-        stages = decl.get("stages") if isinstance(decl, dict) else None
-        for stage in stages if isinstance(stages, list) else []:
-            actions = stage.get("actions") if isinstance(stage, dict) else None
-            for action in actions if isinstance(actions, list) else []:
-                config = action.get("configuration") if isinstance(action, dict) else None
-                if not isinstance(config, dict) or not isinstance(config.get("ProjectName"), str):
-                    continue
-                raw = config.get("EnvironmentVariables")
-                try:
-                    items = json.loads(raw) if isinstance(raw, str) else []
-                except ValueError:
-                    continue
-                names = frozenset(
-                    v["name"] for v in (items if isinstance(items, list) else [])
-                    if isinstance(v, dict) and isinstance(v.get("name"), str)
-                )  # fmt: skip
-                project = config["ProjectName"]
-                out[project] = out.get(project, frozenset()) | names
-    return out
+def project_variables(data: Any) -> frozenset[str]:
+    """The names of a project's ``environment.environmentVariables``."""
+    env = data.get("environment") if isinstance(data, dict) else None
+    return variable_names(env.get("environmentVariables") if isinstance(env, dict) else None)
 
 
 def buildspec_file(data: Any) -> str | None:

@@ -88,18 +88,9 @@ def _has(bundle: Bundle, kind: str, name: str) -> bool:
 
 def _providers(bundle: Bundle) -> set[str]:
     """The action providers of the bundle's pipelines (a template's included)."""
-    out: set[str] = set()
-    for entry in bundle.of("pipeline"):
-        data = entry.doc.data
-        decl = data.get("pipeline", data) if isinstance(data, dict) else None
-        stages = decl.get("stages") if isinstance(decl, dict) else None
-        for stage in stages if isinstance(stages, list) else []:
-            acts = stage.get("actions") if isinstance(stage, dict) else None
-            for a in acts if isinstance(acts, list) else []:
-                t = a.get("actionTypeId") if isinstance(a, dict) else None
-                if isinstance(t, dict) and isinstance(t.get("provider"), str):
-                    out.add(t["provider"])
-    return out
+    from .bundle_pipeline import _actions
+
+    return {a.provider for entry in bundle.of("pipeline") for a in _actions(entry)}
 
 
 def _rolling_pipeline(bundle: Bundle) -> bool:

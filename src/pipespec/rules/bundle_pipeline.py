@@ -69,6 +69,25 @@ def _actions(pipeline: Entry) -> list[_Action]:
     return out
 
 
+def action_variables(pipelines: list[Entry]) -> dict[str, frozenset[str]]:
+    """Project name -> the names of the environment variables the pipelines' CodeBuild
+    actions give it (``configuration.EnvironmentVariables``, a JSON array as a string)."""
+    from ..embedded import variable_names
+
+    out: dict[str, frozenset[str]] = {}
+    for pipeline in pipelines:
+        for a in _actions(pipeline):
+            project, raw = a.config.get("ProjectName"), a.config.get("EnvironmentVariables")
+            if not isinstance(project, str):
+                continue
+            try:
+                items = json.loads(raw) if isinstance(raw, str) else []
+            except (ValueError, RecursionError):
+                continue
+            out[project] = out.get(project, frozenset()) | variable_names(items)
+    return out
+
+
 def _source_artifacts(pipeline: Entry) -> set[str]:
     """The outputs of the first stage's actions: what the directory itself stands for."""
     return {n for a in _actions(pipeline) if a.stage == 0 for n in a.names("outputArtifacts")}
