@@ -40,6 +40,20 @@ def build_docs(session: nox.Session, out: Path) -> None:
         "docs",
         str(out),
     )
+    # The single-page edition (for printing and reading offline), from the same doctrees.
+    session.run(
+        "python",
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-b",
+        "singlehtml",
+        "-d",
+        str(out.parent / "doctrees"),
+        "docs",
+        str(out / "single"),
+    )
 
 
 @nox.session(python="3.11")

@@ -75,6 +75,20 @@ def build(out: Path) -> Site:
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise BuildError(output)
+    # The single-page edition, as noxfile.build_docs makes it: from the same doctrees.
+    single = subprocess.run(
+        [
+            *(sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "singlehtml"),
+            *("-d", str(doctrees), str(DOCS), str(html / "single")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output += single.stdout + single.stderr
+    if single.returncode != 0:
+        raise BuildError(output)
     with (doctrees / "environment.pickle").open("rb") as fh:
         env = pickle.load(fh)
     return Site(output=output, html=html, doctrees=doctrees, env=env)

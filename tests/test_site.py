@@ -346,3 +346,33 @@ def test_the_sidebar_has_two_sections_learning_and_the_tool(site: Site) -> None:
     for href in ("tutorial/index.html", "codedeploy/index.html", "troubleshooting/index.html",
                  "mistakes/index.html", "glossary.html"):  # fmt: skip
         assert href in learning, href
+
+
+def test_the_single_page_edition_has_every_page_and_sound_links(site: Site) -> None:
+    """``single/index.html``: every page's heading once, each link found on the page."""
+    single = (site.html / "single" / "index.html").read_text(encoding="utf-8")
+    included = {d for docs in site.env.toctree_includes.values() for d in docs}
+    assert len(included) > 30
+    for docname in sorted(included):
+        title = site.env.titles[docname].astext()
+        assert f'id="document-{docname}"' in single, docname
+        assert title in single, (docname, title)
+    missing = site.env.found_docs - included - {"index"}
+    assert all("orphan" in site.env.metadata[d] for d in missing), missing
+    ids = set(re.findall(r'id="([^"]+)"', single))
+    targets = re.findall(r'(?:href|action)="([^"]+)"', single)
+    assert len(targets) > 1000
+    broken = []
+    for target in targets:
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        path, _, fragment = target.partition("#")
+        if not path:
+            if fragment and fragment not in ids:
+                broken.append(target)
+        elif not (site.html / "single" / path.split("?")[0]).resolve().is_file():
+            broken.append(target)
+    assert not broken, broken[:20]
+    front = site.page("index")
+    assert 'href="single/index.html"' in front
+    assert "single-page-edition" not in single  # the link to itself is left out
