@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from pipespec import catalog
 from pipespec.check import check_paths
@@ -206,3 +207,56 @@ def test_every_file_is_shown_by_a_tutorial_page() -> None:
             included.add((page.parent / target).resolve())
     missing = [p.relative_to(ROOT).as_posix() for p in tutorial_files() if p not in included]
     assert not missing, f"files no tutorial page shows: {missing}"
+
+
+def _template(name: str) -> Any:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return {suffix: loader.construct_scalar(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return {suffix: loader.construct_sequence(node)}
+        return {suffix: loader.construct_mapping(node)}  # type: ignore[arg-type]
+
+    Loader.add_multi_constructor("!", any_tag)
+    return yaml.load((TUTORIAL / "cloudformation" / name).read_text("utf-8"), Loader=Loader)
+
+
+def _lower_keys(value: Any) -> Any:
+    """CloudFormation's PascalCase keys as the API's camelCase ones."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
+def test_the_bluegreen_template_deploys_as_the_cli_track_does() -> None:
+    """The template's deploy action and deployment group say what the CLI inputs say."""
+    resources = _template("tutorial-web-bluegreen.template.yaml")["Resources"]
+    cli_pipeline = json.loads((TUTORIAL / "bluegreen" / "pipeline.json").read_text("utf-8"))
+    [cli_deploy] = cli_pipeline["pipeline"]["stages"][-1]["actions"]
+    [deploy] = resources["Pipeline"]["Properties"]["Stages"][-1]["Actions"]
+    assert deploy["ActionTypeId"]["Provider"] == cli_deploy["actionTypeId"]["provider"]
+    names = {"ApplicationName", "DeploymentGroupName"}  # from the stack name there
+    assert set(deploy["Configuration"]) == set(cli_deploy["configuration"])
+    for key, value in cli_deploy["configuration"].items():
+        if key not in names:
+            assert deploy["Configuration"][key] == value, key
+    assert [a["Name"] for a in deploy["InputArtifacts"]] == [
+        a["name"] for a in cli_deploy["inputArtifacts"]
+    ]
+    group = _lower_keys(resources["DeploymentGroup"]["Properties"])
+    cli_group = json.loads((TUTORIAL / "bluegreen" / "deployment-group.json").read_text("utf-8"))
+    for key in (
+        "deploymentConfigName",
+        "deploymentStyle",
+        "blueGreenDeploymentConfiguration",
+        "autoRollbackConfiguration",
+    ):
+        assert group[key] == cli_group[key], key
+    assert resources["Service"]["Properties"]["DeploymentController"] == {"Type": "CODE_DEPLOY"}
+    role = resources["CodeDeployRole"]["Properties"]["ManagedPolicyArns"]
+    assert role == ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]
