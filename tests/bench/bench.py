@@ -1,5 +1,6 @@
 """pipespec's benchmark (``nox -s bench``): throughput, whole-process time against peers,
-the docs build, and scale. Not a test; it writes ``results.json`` and ``results.svg``.
+the docs build, and scale. Not a test; it writes ``results.json`` and the site's chart of it,
+``results-{light,dark}.svg`` (drawn by ``docs/_ext/bench_results.py``, as the docs build does).
 
     python tests/bench/bench.py [--out docs/_static/bench] [--n 40] [--runs 7] [--quick]
 
@@ -314,38 +315,12 @@ def scale(work: Path, files: int) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- output
 
 
-THEMES = {"light": ("#1f2937", "#e8710a", "#4b5563"), "dark": ("#e5e7eb", "#f59e0b", "#9ca3af")}
+def charts() -> Any:
+    """The site's own chart (docs/_ext/bench_results.py): Japanese labels, never clipped."""
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    import bench_results
 
-
-def svg(results: dict[str, Any], theme: str) -> str:
-    """A bar chart of the whole-process medians, drawn for furo's light or dark theme."""
-    text, accent, other = THEMES[theme]
-    times = {k: v for k, v in results["peers"]["median_seconds"].items() if v}
-    width, bar_h, gap, left = 720, 22, 10, 250
-    top = 40
-    height = top + len(times) * (bar_h + gap) + 30
-    longest = max(times.values()) if times else 1.0
-    rows = []
-    for i, (name, seconds) in enumerate(sorted(times.items(), key=lambda kv: kv[1])):
-        y = top + i * (bar_h + gap)
-        w = max(2.0, (width - left - 80) * seconds / longest)
-        color = accent if name.startswith("pipespec") else other
-        rows.append(
-            f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{name}</text>'
-            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3" fill="{color}"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + 16}">{seconds * 1000:.0f} ms</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        'aria-labelledby="t d">'
-        '<title id="t">pipespec と類似ツールの実行時間 (中央値)</title>'
-        '<desc id="d">pipespec と yamllint・check-jsonschema・cfn-lint などを 1 ファイルに'
-        "実行したときの実時間の中央値を比べた横棒グラフ。短いほど速い。</desc>"
-        f"<style>text{{font:13px sans-serif;fill:{text}}}</style>"
-        f'<text x="{left}" y="22">median wall time (lower is better)</text>'
-        + "".join(rows)
-        + "</svg>\n"
-    )
+    return bench_results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -373,8 +348,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"scale: {results['scale']}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    for theme in THEMES:
-        (args.out / f"results-{theme}.svg").write_text(svg(results, theme), encoding="utf-8")
+    site = charts()
+    for theme in site.CHART_THEMES:
+        chart = site.chart_svg(results, theme)
+        (args.out / f"results-{theme}.svg").write_text(chart, encoding="utf-8")
     print(f"wrote {args.out}/results.json and results-{{light,dark}}.svg", file=sys.stderr)
     return 0
 
