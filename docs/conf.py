@@ -49,6 +49,8 @@ html_title = "Code兄弟ノート"
 html_short_title = "Code兄弟ノート"
 #: Layout at desktop and phone sizes, and print (tests/test_layout.py measures it).
 html_css_files = ["pipespec-layout.css"]
+#: Registered before sphinx_highlight.js (priority 200), so that its listener runs first.
+html_js_files = [("pipespec-highlight.js", {"priority": 100})]
 html_favicon = "_static/favicon.svg"
 
 #: Where the site is published: canonical links, OpenGraph URLs, sitemap.xml, and the 404

@@ -313,6 +313,26 @@ def _visible_panels(page: Any) -> int:
     return count
 
 
+@pytest.mark.parametrize("word", ["menu", "contents", "mode", "buildspec"])
+def test_a_search_result_page_highlights_without_error(
+    browser: Any, site_server: Server, word: str
+) -> None:
+    """A result opens as ``page.html?highlight=word``. The theme's icon names (SVG
+    ``<title>``: "Menu", "Contents", "Light mode") match words too, and must not stop the
+    highlighting with an error."""
+    context = _context(browser)
+    page, watch = _open(context, site_server, f"codebuild/buildspec.html?highlight={word}")
+    page.wait_for_function("() => document.readyState === 'complete'")
+    shown = page.eval_on_selector_all(
+        "span.highlighted", "spans => spans.map((s) => s.textContent.toLowerCase())"
+    )
+    problems = watch.problems(page)
+    context.close()
+    assert not problems, problems
+    if word == "buildspec":
+        assert shown and set(shown) == {"buildspec"}, shown
+
+
 def test_tabs_switch_and_remember_the_choice(browser: Any, site_server: Server) -> None:
     context = _context(browser)
     page, watch = _open(context, site_server, "codedeploy/index.html")
