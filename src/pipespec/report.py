@@ -28,18 +28,23 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import __version__
 from .findings import LOG_COMMAND, UNSAFE, UNSAFE_IN_JSON, Finding, Severity, escape, visible
-from .rules import Rule, load_all, lookup
 
-#: The published site (``html_baseurl`` of ``docs/conf.py``): SARIF links to its rule reference.
+#: The published site, ``[project.urls] Homepage`` of ``pyproject.toml`` (and the default
+#: ``html_baseurl`` of ``docs/conf.py``): SARIF links to its rule reference.
 SITE_URL = "https://pipespec.github.io/pipespec/"
+#: A rule's section on the rule reference: the page ``docs/reference/rules.md`` and the
+#: label ``rule-<id>`` that :class:`pipespec.sphinxext.RulesDirective` gives each rule.
 HELP_URI = SITE_URL + "reference/rules.html#rule-{anchor}"
 #: The source line of a finding: ``source(path, line)``, "" when there is none.
 SourceLines = Callable[[str, int], str]
 #: An echoed source line shows at most this many of its characters: a window around the
 #: finding's column, with "…" where the line is cut (a minified JSON file is one line).
 MAX_SOURCE_CHARS = 200
+#: Findings about the run rather than a place in the file: the text format shows their one
+#: line without the source line and caret (SH0001, ShellCheck missing or failed, stands at
+#: 1:1 of the first buildspec only because a finding needs a position).
+NO_EXCERPT = frozenset({"SH0001"})
 
 
 def text(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
@@ -47,7 +52,7 @@ def text(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
     out: list[str] = []
     for f in findings:
         out.append(f.format())
-        line = source(f.path, f.line) if source else ""
+        line = source(f.path, f.line) if source and f.rule not in NO_EXCERPT else ""
         if line:
             shown, caret = excerpt(line, f.column)
             out.append(f"  {shown}")
@@ -141,68 +146,11 @@ def as_json(findings: Sequence[Finding], source: SourceLines | None = None) -> s
     return _dumps([f.as_dict() for f in findings])
 
 
-_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
 def sarif(findings: Sequence[Finding], source: SourceLines | None = None) -> str:
-    """SARIF 2.1.0 for code scanning: every rule pipespec has, and one result per finding.
+    """SARIF 2.1.0 for code scanning (:mod:`pipespec.sarif`)."""
+    from .sarif import sarif_log
 
-    ShellCheck codes without a registered rule (``SHnnnn``) are added as the findings use them.
-    """
-    known: dict[str, Rule] = dict(load_all())
-    for f in findings:
-        if f.rule not in known:
-            found = lookup(f.rule)
-            if found is not None:
-                known[f.rule] = found
-    ids = sorted(known)
-    index = {rule_id: i for i, rule_id in enumerate(ids)}
-    rules = [
-        {
-            "id": r.id,
-            "name": r.name,
-            "shortDescription": {"text": r.name.replace("-", " ")},
-            "fullDescription": {"text": r.explain_en},
-            "helpUri": r.help_uri or HELP_URI.format(anchor=r.id.lower()),
-            "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
-        }
-        for r in (known[i] for i in ids)
-    ]
-    results = [
-        {
-            "ruleId": f.rule,
-            **({"ruleIndex": index[f.rule]} if f.rule in index else {}),
-            "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.path},
-                        "region": {"startLine": f.line, "startColumn": f.column},
-                    }
-                }
-            ],
-        }
-        for f in findings
-    ]
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "pipespec",
-                        "version": __version__,
-                        "informationUri": SITE_URL,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-    return _dumps(log)
+    return _dumps(sarif_log(findings))
 
 
 def _escape_data(value: str) -> str:
