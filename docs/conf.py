@@ -26,6 +26,7 @@ extensions = [
     "site_publish",
     "schema_files",
     "bench_results",
+    "playground",
     "single_page",
     "pipespec.sphinxext",
 ]

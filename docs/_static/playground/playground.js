@@ -1,0 +1,391 @@
+// The playground page: tabs of files, an editor, a kind selector, and pipespec's findings,
+// computed by ./worker.js (Pyodide running pipespec) as the reader types.
+//
+// The page starts the worker only when there is something to check: when it opens with files
+// in its fragment (a 「試す」 link), or when the reader first focuses or types in the editor.
+// Findings are shown as text (textContent), never as HTML. A fragment is "#z=" and the
+// base64url of the raw-deflate of {"f": [[name, text], ...], "a": active, "n": note}
+// (docs/_ext/playground.py writes it).
+"use strict";
+
+(() => {
+  const root = document.getElementById("pipespec-playground");
+  if (!root || !window.Worker) return;
+  const script = document.currentScript || document.querySelector("script[src*='playground.js']");
+  const workerUrl = new URL("worker.js", script.src);
+  const rulesPage = root.dataset.rules;
+  const maxBytes = Number(root.dataset.maxBytes);
+  const $ = (id) => document.getElementById(id);
+  const editor = $("pipespec-playground-input");
+  const nameField = $("pipespec-playground-name");
+  const kindField = $("pipespec-playground-kind");
+  const langField = $("pipespec-playground-lang");
+  const results = $("pipespec-playground-results");
+  const detected = $("pipespec-playground-detected");
+  const note = $("pipespec-playground-note");
+  const tabs = root.querySelector(".pg-tabs");
+  const status = root.querySelector(".pg-status-text");
+  const bar = root.querySelector(".pg-progress");
+  const DEBOUNCE_MS = 250;
+  //: a check still running after this long is taken for a hung engine: restarted
+  const HUNG_MS = 30000;
+  const MAX_RESTARTS = 3;
+  const NAMES = ["buildspec.yml", "appspec.yml", "taskdef.json", "imagedefinitions.json",
+    "imageDetail.json", "pipeline.json", "deployment-group.json", "codebuild-project.json"];
+  const SEVERITY = { error: "エラー", warning: "警告", info: "情報" };
+
+  const state = {
+    files: [{ name: "buildspec.yml", text: "", kind: "" }],
+    active: 0,
+    answer: null,
+  };
+  const engine = {
+    worker: null, ready: false, startedAt: 0, restarts: 0, failures: 0,
+    nextId: 1, inflight: null, latest: null, timer: null, watchdog: null,
+  };
+  // for the browser tests: what the engine did, never used by the page itself
+  window.pipespecPlayground = { engine, state, firstResultMs: null };
+
+  // ---- the status line -----------------------------------------------------------------
+
+  function say(text, step, of) {
+    status.textContent = text;
+    if (step) {
+      bar.hidden = false;
+      bar.max = of;
+      bar.value = step;
+    } else {
+      bar.hidden = true;
+    }
+  }
+
+  // ---- the engine ----------------------------------------------------------------------
+
+  function startEngine() {
+    if (engine.worker) return;
+    engine.ready = false;
+    engine.startedAt = performance.now();
+    const worker = new Worker(workerUrl);
+    engine.worker = worker;
+    root.dataset.engine = "starting";
+    say("検査エンジンを準備しています", 1, 4);
+    worker.onmessage = (event) => receive(worker, event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      crashed(worker, event.message || "エラー");
+    };
+    worker.onmessageerror = () => crashed(worker, "メッセージを読めません");
+  }
+
+  function crashed(worker, why) {
+    if (worker !== engine.worker) return;
+    worker.terminate();
+    clearTimeout(engine.watchdog);
+    engine.worker = null;
+    engine.inflight = null;
+    engine.restarts += 1;
+    engine.failures += 1;
+    root.dataset.engine = "crashed";
+    note.hidden = false;
+    if (engine.failures > MAX_RESTARTS) {
+      note.textContent = `検査エンジンが続けて止まったため、起動し直すのをやめました (${why})。ページを再読み込みしてください。`;
+      say("検査エンジンが止まっています");
+      return;
+    }
+    note.textContent = `検査エンジンが止まりました (${why})。起動し直して、もう一度検査します。`;
+    startEngine();
+    schedule(0);
+  }
+
+  function receive(worker, message) {
+    if (worker !== engine.worker) return;
+    if (message.type === "progress") {
+      say(`検査エンジンを準備しています: ${message.text} (${message.step}/${message.of})`,
+        message.step + 1, message.of + 1);
+    } else if (message.type === "ready") {
+      engine.ready = true;
+      root.dataset.engine = "ready";
+      say(`検査エンジンの準備ができました (${(message.ms / 1000).toFixed(1)} 秒)`);
+      send();
+    } else if (message.type === "result") {
+      clearTimeout(engine.watchdog);
+      engine.failures = 0;
+      const wasLatest = engine.inflight && engine.latest && engine.inflight.id === engine.latest.id;
+      engine.inflight = null;
+      if (wasLatest) {
+        engine.latest = null;
+        if (window.pipespecPlayground.firstResultMs === null)
+          window.pipespecPlayground.firstResultMs = Math.round(performance.now() - engine.startedAt);
+        say(`検査しました (${message.ms} ミリ秒)`);
+        render(message.answer);
+      }
+      send();
+    } else if (message.type === "failed") {
+      crashed(worker, message.message);
+    }
+  }
+
+  function request() {
+    const files = state.files.map((f) => {
+      const file = { name: f.name, kind: f.kind || null };
+      if (f.text.length > maxBytes || new TextEncoder().encode(f.text).length > maxBytes)
+        file.oversize = true; // not sent: pipespec reports the limit as for a file on disk
+      else file.text = f.text;
+      return file;
+    });
+    return { type: "check", id: engine.nextId++, lang: langField.value, files };
+  }
+
+  function schedule(delay) {
+    clearTimeout(engine.timer);
+    engine.timer = setTimeout(() => {
+      if (state.files.every((f) => !f.text)) {
+        engine.latest = null;
+        renderEmpty();
+        return;
+      }
+      startEngine();
+      engine.latest = request();
+      send();
+    }, delay);
+  }
+
+  function send() {
+    if (!engine.worker || !engine.ready || engine.inflight || !engine.latest) return;
+    engine.inflight = engine.latest;
+    engine.worker.postMessage(engine.latest);
+    const worker = engine.worker;
+    clearTimeout(engine.watchdog);
+    engine.watchdog = setTimeout(() => crashed(worker, "応答がありません"), HUNG_MS);
+  }
+
+  // ---- results -------------------------------------------------------------------------
+
+  function renderEmpty() {
+    state.answer = null;
+    results.replaceChildren(paragraph("pg-summary", "ファイルの内容を入力すると、ここに検査結果が出ます。"));
+    showDetected();
+  }
+
+  function paragraph(cls, text) {
+    const p = document.createElement("p");
+    p.className = cls;
+    p.textContent = text;
+    return p;
+  }
+
+  function render(answer) {
+    state.answer = answer;
+    root.dataset.checked = String(Number(root.dataset.checked || 0) + 1);
+    const out = [];
+    if (answer.usage_error) {
+      out.push(paragraph("pg-summary pg-usage", `検査できません: ${answer.usage_error}`));
+      results.replaceChildren(...out);
+      return;
+    }
+    const findings = answer.findings;
+    if (!findings.length) {
+      out.push(paragraph("pg-summary pg-clean", "問題は見つかりませんでした。"));
+    } else {
+      const infos = findings.length - answer.errors - answer.warnings;
+      out.push(paragraph("pg-summary",
+        `エラー ${answer.errors} 件、警告 ${answer.warnings} 件、情報 ${Math.max(infos, 0)} 件`));
+    }
+    if (answer.shellcheck_skipped) {
+      out.push(paragraph("pg-shellcheck",
+        "ShellCheck はブラウザーでは動かないため、buildspec のコマンドは ShellCheck では検査していません " +
+        "(BS120 などの pipespec 自身のルールは検査しています)。手元の pipespec check では ShellCheck も使います。"));
+    }
+    if (findings.length) {
+      const list = document.createElement("ul");
+      list.className = "pg-findings";
+      const many = state.files.length > 1;
+      for (const f of findings) list.append(findingItem(f, many));
+      out.push(list);
+    }
+    results.replaceChildren(...out);
+    showDetected();
+  }
+
+  function findingItem(f, many) {
+    const li = document.createElement("li");
+    li.className = `pg-finding pg-${f.severity}`;
+    Object.assign(li.dataset, { path: f.path, line: f.line, column: f.column, rule: f.rule,
+      severity: f.severity });
+    const severity = document.createElement("span");
+    severity.className = "pg-severity";
+    severity.textContent = SEVERITY[f.severity] || f.severity;
+    const place = document.createElement("button");
+    place.type = "button";
+    place.className = "pg-place";
+    place.textContent = `${many ? f.path + ":" : ""}${f.line}:${f.column}`;
+    place.setAttribute("aria-label", `${f.path} の ${f.line} 行 ${f.column} 列へ移動`);
+    let rule;
+    if (f.anchor) {
+      rule = document.createElement("a");
+      rule.href = `${rulesPage}#${f.anchor}`;
+    } else {
+      rule = document.createElement("span");
+    }
+    rule.className = "pg-rule";
+    rule.textContent = f.rule;
+    const text = document.createElement("span");
+    text.className = "pg-message";
+    text.textContent = f.message;
+    li.append(severity, " ", place, " ", rule, " ", text);
+    return li;
+  }
+
+  results.addEventListener("click", (event) => {
+    if (event.target.closest("a")) return;
+    const li = event.target.closest("li.pg-finding");
+    if (li) goTo(li.dataset.path, Number(li.dataset.line), Number(li.dataset.column));
+  });
+
+  function goTo(path, line, column) {
+    const index = state.files.findIndex((f) => f.name === path);
+    if (index >= 0 && index !== state.active) select(index);
+    const text = editor.value;
+    let offset = 0;
+    for (let n = 1; n < line; n += 1) {
+      const next = text.indexOf("\n", offset);
+      if (next < 0) break;
+      offset = next + 1;
+    }
+    // columns count characters (code points), as Python does; the editor counts UTF-16 units
+    let units = 0;
+    const lineEnd = text.indexOf("\n", offset) < 0 ? text.length : text.indexOf("\n", offset);
+    for (const ch of text.slice(offset, lineEnd)) {
+      if (column <= 1) break;
+      units += ch.length;
+      column -= 1;
+    }
+    editor.focus();
+    editor.setSelectionRange(offset + units, offset + units);
+    const height = parseFloat(getComputedStyle(editor).lineHeight) || 20;
+    editor.scrollTop = Math.max(0, (line - 3) * height);
+  }
+
+  // ---- files and tabs ------------------------------------------------------------------
+
+  function showDetected() {
+    const f = state.files[state.active];
+    if (f.kind) {
+      detected.textContent = `${f.kind} として検査します。`;
+      return;
+    }
+    const kinds = state.answer && state.answer.kinds;
+    if (kinds && f.name in kinds) {
+      detected.textContent = kinds[f.name]
+        ? `ファイル名から ${kinds[f.name]} と判定しました。`
+        : "ファイル名から種類を判定できません。種類を選んでください。";
+    } else {
+      detected.textContent = "";
+    }
+  }
+
+  function drawTabs() {
+    tabs.replaceChildren(...state.files.map((f, i) => {
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.className = "pg-tab";
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-selected", String(i === state.active));
+      tab.setAttribute("aria-controls", editor.id);
+      tab.tabIndex = i === state.active ? 0 : -1;
+      tab.textContent = f.name || "(名前なし)";
+      tab.addEventListener("click", () => select(i));
+      return tab;
+    }));
+    root.querySelector(".pg-remove").disabled = state.files.length < 2;
+  }
+
+  tabs.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const n = state.files.length;
+    select((state.active + step + n) % n);
+    tabs.children[state.active].focus();
+  });
+
+  function select(index) {
+    state.active = index;
+    const f = state.files[index];
+    editor.value = f.text;
+    nameField.value = f.name;
+    kindField.value = f.kind || "";
+    drawTabs();
+    showDetected();
+  }
+
+  function load(files, active) {
+    state.files = files.map(([name, text]) => ({ name, text: text || "", kind: "" }));
+    select(Math.min(Math.max(active || 0, 0), state.files.length - 1));
+  }
+
+  editor.addEventListener("focus", () => {
+    if (!engine.worker) startEngine();
+  });
+  editor.addEventListener("input", () => {
+    state.files[state.active].text = editor.value;
+    schedule(DEBOUNCE_MS);
+  });
+  nameField.addEventListener("input", () => {
+    state.files[state.active].name = nameField.value;
+    drawTabs();
+    schedule(DEBOUNCE_MS);
+  });
+  kindField.addEventListener("change", () => {
+    state.files[state.active].kind = kindField.value;
+    showDetected();
+    schedule(0);
+  });
+  langField.addEventListener("change", () => schedule(0));
+  root.querySelector(".pg-add").addEventListener("click", () => {
+    const used = new Set(state.files.map((f) => f.name));
+    const name = NAMES.find((n) => !used.has(n)) || `file-${state.files.length + 1}.yml`;
+    state.files.push({ name, text: "", kind: "" });
+    select(state.files.length - 1);
+    editor.focus();
+  });
+  root.querySelector(".pg-remove").addEventListener("click", () => {
+    if (state.files.length < 2) return;
+    state.files.splice(state.active, 1);
+    select(Math.min(state.active, state.files.length - 1));
+    schedule(0);
+  });
+
+  // ---- the fragment --------------------------------------------------------------------
+
+  async function decode(hash) {
+    const body = hash.slice("#z=".length).replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(body + "=".repeat((4 - (body.length % 4)) % 4));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  async function fromFragment() {
+    if (!location.hash.startsWith("#z=")) return false;
+    let data;
+    try {
+      data = await decode(location.hash);
+    } catch (error) {
+      note.hidden = false;
+      note.textContent = "リンクに含まれるファイルを読めませんでした。リンクが途中で切れていないか確かめてください。";
+      return false;
+    }
+    load(data.f, data.a);
+    note.hidden = !data.n;
+    if (data.n === "too-long")
+      note.textContent = "この例は大きくてリンクに収まらないため、ファイル名だけを開きました。例のページからファイルの内容をコピーして貼り付けてください。";
+    schedule(0);
+    return true;
+  }
+
+  window.addEventListener("hashchange", fromFragment);
+  drawTabs();
+  fromFragment().then((opened) => {
+    if (!opened) renderEmpty();
+  });
+})();
