@@ -192,16 +192,86 @@ def test_task_definition_forms() -> None:
     assert td("web:12") == ["AS112"]
     assert td('"<TASK_DEFINITION> "') == ["AS112"]
 
+    def severity(value: str) -> Severity:
+        (found,) = findings(ECS.replace("<TASK_DEFINITION>", value), "appspec.yaml")
+        return found.severity
+
+    # what deploys the AppSpec (aws ecs deploy, the GitHub Action, a build step) fills these
+    for filled in (
+        "web:12",
+        "web",
+        '"<PLACEHOLDER>"',
+        '"[Your task definition arn]"',
+        "'{{TASK_DEF}}'",
+        "arn::ecs:<region>:<account id>:task-definition/web:*",
+    ):
+        assert severity(filled) is Severity.INFO, filled
+    # not a task definition, and not a placeholder either
+    for wrong in ("arn:aws:ecs:us-east-1:123456789012:service/web/web", "'my task def'"):
+        assert severity(wrong) is Severity.WARNING, wrong
+
 
 def test_reserved_events_are_not_also_unknown() -> None:
     text = SERVER + "hooks:\n  install:\n    - location: a.sh\n  Start:\n    - location: b.sh\n"
     assert ids(text) == ["AS103", "AS103"]
 
 
-def test_crlf_on_windows_is_left_to_the_loader() -> None:
-    text = "version: 0.0\r\nos: windows\r\n"
-    assert ids(text) == ["LD004"]
-    assert ids(text.replace("windows", "linux")) == ["AS109", "LD004"]
+def test_crlf_is_one_finding_and_only_where_it_matters() -> None:
+    text = "version: 0.0\r\nos: linux\r\n"
+    found = findings(text)
+    assert [(f.rule, f.line, f.column) for f in found] == [("AS109", 1, 13)]  # the first CRLF
+    assert ids(text.replace("linux", "windows")) == []  # AWS's Windows sample is CRLF
+    # the ECS and Lambda forms are read by the CodeDeploy service: CR is a line break there
+    assert ids(ECS.replace("\n", "\r\n")) == []
+    assert ids(LAMBDA.replace("\n", "\r\n")) == []
+    # an AppSpec that cannot be read has no platform: the loader's LD004 says it, once
+    broken = findings("version: 0.0\r\nos: [linux\r\n")
+    assert [f.rule for f in broken if f.severity is Severity.WARNING] == ["LD004"]
+    assert "AS109" not in [f.rule for f in broken]
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def test_unknown_hook_script_keys_are_warnings_with_a_hint() -> None:
+    text = SERVER + (
+        "hooks:\n  AfterInstall:\n    - location: a.sh\n      timeOut: 300\n"
+        "      overwrite: true\n      sudo: true\n      runas: app\n"
+    )
+    found = findings(text)
+    assert [(f.rule, f.severity, f.line) for f in found] == [
+        ("AS118", Severity.WARNING, 9),
+        ("AS118", Severity.WARNING, 10),
+    ]
+    assert found[0].message == (
+        "'timeOut' in hooks.AfterInstall[0] is not a hook script key and the CodeDeploy agent "
+        "ignores it; did you mean 'timeout'?"
+    )
+    assert found[1].message.endswith("the CodeDeploy agent ignores it")
+    ja = findings(text, lang="ja")[0].message
+    assert "エージェントは無視します" in ja and "'timeout' の誤り" in ja
+    # location is still required, and ECS/Lambda hooks are not scripts
+    assert "AS003" in ids(SERVER + "hooks:\n  AfterInstall:\n    - timeout: 300\n")
+    assert ids(ECS + "Hooks:\n  - BeforeInstall: fn\n") == []
+
+
+@pytest.mark.parametrize("key", ["hooks", "files", "permissions"])
+def test_server_sections_with_every_entry_commented_out(key: str) -> None:
+    # the agent reads a null section as empty (yaml_hash['hooks'] || {})
+    text = "version: 0.0\nos: linux\n" + key + ":\n#  - source: /\n"
+    assert ids(text) == []
+
+
+def test_null_lifecycle_event_is_still_an_error() -> None:
+    # the agent calls scripts.each on it: the deployment fails
+    text = SERVER + "hooks:\n  AfterInstall:\n#    - location: a.sh\n"
+    assert [(f.rule, f.severity) for f in findings(text)] == [("AS002", Severity.ERROR)]
+
+
+@pytest.mark.parametrize("head", [ECS, LAMBDA])
+def test_ecs_and_lambda_hooks_commented_out(head: str) -> None:
+    assert ids(head + "Hooks:\n#  - BeforeAllowTraffic: check\n") == []
+    assert ids(head + "Hooks: 3\n") == ["AS002"]
 
 
 # --------------------------------------------------------------------------- robustness

@@ -192,10 +192,25 @@ def test_null_task_size_counts_as_missing() -> None:
 # --------------------------------------------------------------------------- TD104, TD106, TD109
 
 
-def test_read_only_keys_are_warnings() -> None:
-    text = json.dumps(taskdef(revision=3, taskDefinitionArn="arn:aws:ecs:...:1"))
-    found = check_text(text, "taskdef", path="taskdef.json")
-    assert [(f.rule, f.severity) for f in found] == [("TD104", Severity.WARNING)] * 2
+def test_read_only_keys_are_one_warning() -> None:
+    text = json.dumps(taskdef(revision=3, taskDefinitionArn="arn:aws:ecs:...:1"), indent=1)
+    (found,) = check_text(text, "taskdef", path="taskdef.json")
+    assert (found.rule, found.severity, found.line) == ("TD104", Severity.WARNING, 24)
+    assert found.message == (
+        "'revision' and 'taskDefinitionArn' are output of describe-task-definition, not "
+        "input: RegisterTaskDefinition rejects them; remove them"
+    )
+    assert messages(taskdef(revision=3), "TD104") == [
+        "'revision' is output of describe-task-definition, not input: RegisterTaskDefinition "
+        "rejects it; remove it"
+    ]
+    pasted = ("revision", "status", "registeredAt", "registeredBy", "compatibilities",
+              "requiresAttributes", "deregisteredAt")  # fmt: skip
+    many = taskdef(**dict.fromkeys(pasted, "x"))
+    (shown,) = messages(many, "TD104")
+    assert shown.startswith("'revision', 'status', ") and " and 1 more are output" in shown
+    (ja,) = messages(many, "TD104", "ja")
+    assert "'revision'・'status'" in ja and "ほか 1 個" in ja
 
 
 def test_nested_unknown_keys_are_not_read_only() -> None:
@@ -209,12 +224,52 @@ def test_wrapper_only_when_it_holds_an_object() -> None:
     assert "TD106" not in rules(taskdef(taskDefinition="web:3"))
 
 
-def test_null_values_anywhere() -> None:
+def test_null_values_one_warning_per_object() -> None:
     data = taskdef(ipcMode=None) | {"ipcMode": None, "pidMode": None}
     data["containerDefinitions"][0]["environment"] = None
     found = check_text(json.dumps(data), "taskdef", path="taskdef.json")
     assert {(f.rule, f.severity) for f in found} == {("TD109", Severity.WARNING)}
-    assert len(found) == 3
+    assert sorted(f.message for f in found) == [
+        "containerDefinitions[0].environment is null; the AWS CLI rejects null and other "
+        "tools drop the key: remove it",
+        "the task definition has 2 null values: ipcMode and pidMode; the AWS CLI rejects null "
+        "and other tools drop the key: remove them",
+    ]
+    ja = sorted(f.message for f in check_text(json.dumps(data), "taskdef", lang="ja"))
+    assert ja[1].startswith("タスク定義に null の値が 2 個あります (ipcMode・pidMode)。")
+
+
+def test_many_nulls_in_one_container_are_one_finding() -> None:
+    data = taskdef()
+    keys = ["user", "links", "hostname", "workingDirectory", "dnsServers", "entryPoint",
+            "command", "ulimits"]  # fmt: skip
+    data["containerDefinitions"][0] |= dict.fromkeys(keys)
+    (found,) = messages(data, "TD109")
+    assert found.startswith("containerDefinitions[0] has 8 null values: user, links, ")
+    assert "entryPoint and 2 more;" in found
+
+
+def test_null_in_a_required_key_is_an_error() -> None:
+    # secretOptions[].name is required: a tool that drops null keys then misses it, and
+    # the AWS CLI rejects null, so every tool fails
+    data = taskdef()
+    data["containerDefinitions"][0]["logConfiguration"] = {
+        "logDriver": "awsfirelens",
+        "secretOptions": [{"name": None, "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/k"}],
+    }
+    found = check_text(json.dumps(data), "taskdef", path="taskdef.json")
+    assert [(f.rule, f.severity) for f in found] == [("TD002", Severity.ERROR)]
+    assert found[0].message == (
+        "containerDefinitions[0].logConfiguration.secretOptions[0].name must be a string, not "
+        "null (no value)"
+    )
+    # and a missing one, as before
+    del data["containerDefinitions"][0]["logConfiguration"]["secretOptions"][0]["name"]
+    assert rules(data) == ["TD003"]
+
+
+def test_null_document_is_a_type_error_not_a_crash() -> None:
+    assert rules("null") == ["TD002"]
 
 
 # --------------------------------------------------------------------------- TD107, TD108

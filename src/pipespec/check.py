@@ -26,7 +26,7 @@ from .findings import MAX_FINDINGS_PER_RULE as MAX_FINDINGS_PER_RULE
 from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, load_path, load_text
 from .rules import BundleHit, Rule, bundle_rules, for_kind, get
-from .schema import Validator, schema_params
+from .schema import Validator, keys_params, null_params, schema_params
 
 if TYPE_CHECKING:
     from . import shellcheck
@@ -79,16 +79,25 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
     ):
         target = root["$defs"]["PipelineDeclaration"]
     names = catalog.NAME_OPTIONS.get(kind.name, {})
+    nulls: dict[NodePath, list[NodePath]] = {}  # TD109: the null values of each object
+    pasted: list[NodePath] = []  # TD104: the read-only keys
     for v in validator.validate(data, target):
         rule_id = v.rule or generic[v.code]
         params = schema_params(v, ctx.lang)
         if v.code == "unknown-key" and len(v.path) == 1 and v.path[0] in read_only:
             rule_id = f"{kind.prefix}104"
+            if kind.name == "taskdef":  # one cause, a pasted describe output: one TD104
+                pasted.append(v.path)
+                continue
         if v.code == "missing-key" and not v.path and v.params["key"] in names:
             rule_id = f"{kind.prefix}105"  # the command line may give it (--cli-input-json)
             params["option"] = names[v.params["key"]]
-        if kind.name == "taskdef" and v.code == "wrong-type" and v.params.get("actual") == "null":
-            rule_id = "TD109"  # null: the AWS CLI rejects it, other tools drop the key
+        if (
+            kind.name == "taskdef" and v.code == "wrong-type" and v.params.get("actual") == "null"
+            and v.path and not v.params.get("required")
+        ):  # fmt: skip
+            nulls.setdefault(v.path[:-1], []).append(v.path)  # the AWS CLI rejects it,
+            continue  # other tools drop the key: one TD109 per object (a required key: TD002)
         if (
             v.code == "wrong-type"
             and v.params.get("actual") == "boolean"
@@ -98,6 +107,12 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
             rule_id = "LD011"
             params["source"] = doc.plain_scalars[v.path]
         yield _finding(doc, get(rule_id), v.path, params, ctx.lang, key=v.at_key)
+    if pasted:
+        params = keys_params([p[0] for p in pasted], ctx.lang)
+        yield _finding(doc, get("TD104"), pasted[0], params, ctx.lang, key=True)
+    for parent, paths in nulls.items():
+        params = null_params(parent, [p[-1] for p in paths], ctx.lang)
+        yield _finding(doc, get("TD109"), paths[0], params, ctx.lang)
 
 
 def tracked_hits(check: Callable[[Any], Iterable[Any]], arg: Any,
@@ -160,7 +175,8 @@ def _prepare(
 ) -> tuple[Entry, Context | None]:  # fmt: skip
     """The bundle entry of a loaded document, and its rule context when it loaded."""
     platform = catalog.appspec_platform(doc.data) if kind.name == "appspec" else None
-    if kind.name != "appspec":  # CR is whitespace in JSON, and YAML normalises line breaks
+    if kind.name != "appspec" or doc.ok:  # CR is whitespace in JSON, and YAML normalises
+        # line breaks; in an AppSpec that loads, AS109 reports it where it matters
         doc.findings[:] = [f for f in doc.findings if f.rule != "LD004"]
     if kind.name == "cloudformation":
         from .cfn import looks_like_template

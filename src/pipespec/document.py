@@ -109,6 +109,8 @@ class Document:
         #: buildspec, where a finding inside its text is placed (:mod:`pipespec.scalars`)
         self.scalars: dict[NodePath, tuple[str, int, int]] = {}
         self.findings: list[Finding] = []
+        #: where the first CRLF line break was, before the loader normalised it to LF
+        self.crlf: Position | None = None
         self._lines: list[str] | None = None
         #: fills the positions on first use (JSON read by the standard library's parser)
         self._locate: Callable[[Document], None] | None = None

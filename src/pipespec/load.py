@@ -108,7 +108,8 @@ def decode(raw: bytes, path: str, fmt: Literal["yaml", "json"], lang: Lang) -> D
         return doc
     crlf = text.find("\r\n")
     if crlf >= 0:
-        doc.add("LD004", Severity.WARNING, _position_of(text, crlf), lang)
+        doc.crlf = _position_of(text, crlf)
+        doc.add("LD004", Severity.WARNING, doc.crlf, lang)
         text = text.replace("\r\n", "\n")
     doc.text = text
     return doc

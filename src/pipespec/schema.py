@@ -223,8 +223,16 @@ class Validator:
                     rules.get("missing-key"),
                 )
         extra = schema.get("additionalProperties", True)
+        required = schema.get("required", ())
         for key, child in value.items():
             if key in props:
+                if child is None and key in required:
+                    # null where a value is required: what drops null keys then misses it
+                    for v in self._walk(child, props[key], (*path, key)):
+                        if v.code == "wrong-type" and v.path == (*path, key):
+                            v = v._replace(params={**v.params, "required": True})
+                        yield v
+                    continue
                 yield from self._walk(child, props[key], (*path, key))
             elif extra is False:
                 yield Violation(
@@ -344,3 +352,49 @@ def schema_params(v: Violation, lang: Lang) -> dict[str, Any]:
                          f"at most {hi}" if hi is not None else ""]  # fmt: skip
                 p["constraint"] = " and ".join(x for x in parts if x) + " characters long"
     return p
+
+
+#: Keys named in one finding (TD104, TD109); past it, "and N more".
+KEYS_SHOWN = 6
+
+
+def listing(names: list[str | int], lang: Lang, *, quote: bool = False) -> str:
+    """``names`` for a message, at most :data:`KEYS_SHOWN` of them: "a, b and c"."""
+    shown = [
+        f"[{k}]" if isinstance(k, int) else (repr(k) if quote else str(k))
+        for k in names[:KEYS_SHOWN]
+    ]
+    rest = len(names) - len(shown)
+    if lang == "ja":
+        return "・".join(shown) + (f" ほか {rest} 個" if rest else "")
+    if rest:
+        return ", ".join(shown) + f" and {rest} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def keys_params(keys: list[str | int], lang: Lang) -> dict[str, Any]:
+    """The message parameters of one finding for several keys of one cause (TD104)."""
+    one = len(keys) == 1
+    return {"keys": listing(keys, lang, quote=True), "are": "is" if one else "are",
+            "them": "it" if one else "them"}  # fmt: skip
+
+
+def null_params(
+    parent: NodePath, keys: list[str | int], lang: Lang,
+    whole: tuple[str, str] = ("the task definition", "タスク定義"),
+) -> dict[str, Any]:  # fmt: skip
+    """The message parameters of one finding for the null values ``keys`` of one object
+    (or list) at ``parent``: named once, not once each. ``whole`` names the document (en, ja)."""
+    ja = lang == "ja"
+    if len(keys) == 1:
+        name = name_of((*parent, keys[0]))
+        return {
+            "subject": f"{name} が null です" if ja else f"{name} is null",
+            "them": "" if ja else "it",
+        }
+    where = name_of(parent) if parent else whole[1 if ja else 0]
+    listed = listing(keys, lang)
+    if ja:
+        subject = f"{where}{' ' if parent else ''}に null の値が {len(keys)} 個あります ({listed})"
+        return {"subject": subject, "them": ""}
+    return {"subject": f"{where} has {len(keys)} null values: {listed}", "them": "them"}

@@ -19,7 +19,7 @@ from . import Hit, Rule, register, rule
 if TYPE_CHECKING:
     from ..context import Context
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 DEFS, DETAIL = "imagedefinitions.json", "imageDetail.json"
 
 #: CodePipeline's documented size limit for imagedefinitions.json (100 KB).
@@ -143,22 +143,33 @@ def imagedefinitions_duplicate_name(ctx: Context) -> Iterator[Hit]:
 
 
 _UNTAGGED_EXPLAIN_EN = (
-    "An image reference without `:tag` or `@sha256:` digest means the `latest` tag, so what "
-    "ECS runs depends on what was pushed last, and a redeploy or a scale-out may start a "
-    "different image than the one this pipeline built. Use the tag the build pushed (e.g. the "
-    "commit ID) or the digest. Template placeholders such as `<REPO_URL>` are not checked."
+    "An image reference without `:tag` or `@sha256:` digest means the `latest` tag: each "
+    "deployment runs what was pushed last under that name, not necessarily what this "
+    "pipeline built, and rolling back to an older task definition revision starts the "
+    "newest `latest` again. Within one deployment ECS resolves the tag to a digest, so every "
+    "task of a service runs the same image (Amazon ECS Developer Guide, container image "
+    "resolution: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+    "deployment-type-ecs.html#deployment-container-image-stability), and AWS's own file "
+    "reference writes sidecars such as `mysql` without a tag; nothing fails, hence "
+    "information, not a warning. Use the tag the build pushed (e.g. the commit ID) or the "
+    "digest. Template placeholders such as `<REPO_URL>` are not checked."
 )
 _UNTAGGED_EXPLAIN_JA = (
-    "`:タグ` も `@sha256:` ダイジェストもないイメージ指定は `latest` タグの意味になり、ECS が"
-    "実行するイメージは最後にプッシュされたものに左右されます。再デプロイやスケールアウトで、"
-    "このパイプラインがビルドしたものと別のイメージが起動することがあります。ビルドでプッシュした"
-    "タグ (コミット ID など) かダイジェストを指定します。`<REPO_URL>` のようなテンプレートの"
-    "プレースホルダーは検査しません。"
+    "`:タグ` も `@sha256:` ダイジェストもないイメージ指定は `latest` タグの意味になります。"
+    "デプロイのたびにその名前で最後にプッシュされたものが動き、このパイプラインがビルドした"
+    "ものとは限りません。古いタスク定義のリビジョンへ戻しても、最新の `latest` が起動します。"
+    "1 回のデプロイの中では ECS がタグをダイジェストに解決するため、サービスのタスクはすべて"
+    "同じイメージで動きます (Amazon ECS 開発者ガイド「コンテナイメージの解決」: "
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+    "deployment-type-ecs.html#deployment-container-image-stability)。AWS のファイル"
+    "リファレンス自身も `mysql` のようなサイドカーをタグなしで書いており、何かが失敗するわけでは"
+    "ないので、警告ではなく情報にしています。ビルドでプッシュしたタグ (コミット ID など) か"
+    "ダイジェストを指定します。`<REPO_URL>` のようなテンプレートのプレースホルダーは検査しません。"
 )
 
 
 @rule(
-    "IF103", "imagedefinitions-untagged-image", "imagedefinitions", W,
+    "IF103", "imagedefinitions-untagged-image", "imagedefinitions", INFO,
     en="imageUri {uri!r} has no tag or digest, so ECS pulls the 'latest' tag; use the tag "
     "the build pushed",
     ja="imageUri {uri!r} にタグもダイジェストもないため、ECS は 'latest' タグを取得します。"
@@ -223,7 +234,7 @@ register(
 
 
 @rule(
-    "IM102", "imagedetail-untagged-image", "imagedetail", W,
+    "IM102", "imagedetail-untagged-image", "imagedetail", INFO,
     en="ImageURI {uri!r} has no tag or digest, so ECS pulls the 'latest' tag; use the tag "
     "the build pushed",
     ja="ImageURI {uri!r} にタグもダイジェストもないため、ECS は 'latest' タグを取得します。"

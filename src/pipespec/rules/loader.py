@@ -52,16 +52,22 @@ _LOADER: list[tuple[str, str, Severity, str, str, str, str, str]] = [
         "crlf-line-endings",
         W,
         "The AppSpec file uses Windows line endings (CRLF). CodeDeploy's AppSpec parser is "
-        "documented to fail on them; use LF. Reported for AppSpec files only: in JSON a CR is "
-        "whitespace (RFC 8259) and YAML parsers normalise line breaks (YAML 1.2, 5.4), so "
-        "buildspecs, task definitions and the pipeline's files read the same either way.",
-        "AppSpec ファイルの改行コードが Windows 形式 (CRLF) です。CodeDeploy の AppSpec の解析は"
-        "失敗することが文書化されているので、LF にしてください。AppSpec ファイルでだけ報告します。"
-        "JSON では CR は空白の一種で (RFC 8259)、YAML のパーサーは改行を正規化するため (YAML 1.2 "
-        "の 5.4)、buildspec・タスク定義・パイプラインのファイルはどちらでも同じに読まれます。",
+        "documented to fail on them on Linux instances; use LF. Reported only for an AppSpec "
+        "file that cannot be read, whose platform is unknown: one that loads gets AS109 instead "
+        "(for the platforms where CRLF matters), so one cause makes one finding. Never reported "
+        "for other kinds: in JSON a CR is whitespace (RFC 8259) and YAML parsers normalise line "
+        "breaks (YAML 1.2, 5.4), so buildspecs, task definitions and the pipeline's files read "
+        "the same either way.",
+        "AppSpec ファイルの改行コードが Windows 形式 (CRLF) です。Linux のインスタンスでは "
+        "CodeDeploy の AppSpec の解析が失敗することが文書化されているので、LF にしてください。"
+        "報告するのは読み込めずプラットフォームの分からない AppSpec ファイルだけで、読み込める"
+        "ものには (CRLF が問題になるプラットフォームで) 代わりに AS109 が出ます。1 つの原因に"
+        "指摘は 1 件です。ほかの種類では報告しません。JSON では CR は空白の一種で (RFC 8259)、"
+        "YAML のパーサーは改行を正規化するため (YAML 1.2 の 5.4)、buildspec・タスク定義・"
+        "パイプラインのファイルはどちらでも同じに読まれます。",
         "appspec.yml",
-        "version: 0.0\r\nos: windows\r\nfiles:\r\n  - source: app\r\n    destination: C:\\app\r\n",
-        "version: 0.0\nos: windows\nfiles:\n  - source: app\n    destination: C:\\app\n",
+        "version: 0.0\r\nos: linux\r\nfiles:\r\n\t- source: /\r\n",
+        "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /var/www/app\n",
     ),
     (
         "LD005",

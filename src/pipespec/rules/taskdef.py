@@ -155,9 +155,9 @@ TWO_CONTAINERS = """\
 register(
     Rule(
         "TD104", "read-only-key", "schema", W,
-        "{key!r} is output of describe-task-definition, not input: RegisterTaskDefinition "
-        "rejects it; remove it",
-        "{key!r} は describe-task-definition の出力項目で、RegisterTaskDefinition の入力には"
+        "{keys} {are} output of describe-task-definition, not input: RegisterTaskDefinition "
+        "rejects {them}; remove {them}",
+        "{keys} は describe-task-definition の出力項目で、RegisterTaskDefinition の入力には"
         "使えません。削除してください",
         "A task definition copied from `aws ecs describe-task-definition` (or the console's JSON "
         "view) contains keys that ECS sets itself: taskDefinitionArn, revision, status, "
@@ -166,8 +166,8 @@ register(
         "Reference), and `aws ecs register-task-definition --cli-input-json` fails with "
         "`Unknown parameter`. Some tools drop them (the amazon-ecs-deploy-task-definition GitHub "
         "Action removes them with a warning, and real files with them are deployed by "
-        "CodePipeline's ECS blue/green action), hence a warning; delete them so the file works "
-        "with every tool.",
+        "CodePipeline's ECS blue/green action), hence a warning, one for the file, at the first "
+        "such key, naming them all; delete them so the file works with every tool.",
         "`aws ecs describe-task-definition` (やコンソールの JSON 表示) からコピーしたタスク定義には、"
         "ECS 自身が設定するキー (taskDefinitionArn・revision・status・requiresAttributes・"
         "compatibilities・registeredAt・registeredBy・deregisteredAt・deleteRequestedAt) が"
@@ -175,8 +175,8 @@ register(
         "`aws ecs register-task-definition --cli-input-json` は `Unknown parameter` で失敗します。"
         "取り除いてくれるツールもあるため (GitHub Action の amazon-ecs-deploy-task-definition は"
         "警告を出して削除し、これらを含む実際のファイルが CodePipeline の ECS Blue/Green "
-        "アクションでデプロイされています) 警告にしていますが、どのツールでも使えるよう削除して"
-        "ください。",
+        "アクションでデプロイされています) 警告にしています。ファイルに 1 件、最初のキーの位置で"
+        "すべてのキーを挙げて報告します。どのツールでも使えるよう削除してください。",
         bad=_example(**{'"family": "web",': '"family": "web",\n"revision": 3,\n"status": "ACTIVE",'}),
         good=GOOD,
         example_name=EXAMPLE,
@@ -186,23 +186,27 @@ register(
 register(
     Rule(
         "TD109", "null-value", "schema", W,
-        "{name} is null; the AWS CLI rejects null where {expected} is expected and other tools "
-        "drop the key; remove it",
-        "{name} が null です。AWS CLI は{expected}の場所の null を受け付けず、ほかのツールは"
-        "キーごと無視します。削除してください",
+        "{subject}; the AWS CLI rejects null and other tools drop the key: remove {them}",
+        "{subject}。AWS CLI は null を受け付けず、ほかのツールはキーごと無視します。削除して"
+        "ください",
         "`null` in a task definition usually comes from a tool that wrote every field. The "
         "ECS API has no null values: botocore, and so `aws ecs register-task-definition "
         "--cli-input-json`, fails with `Invalid type for parameter ..., value: None`. Other "
         "tools treat null as an absent key (the amazon-ecs-deploy-task-definition GitHub Action "
         "removes null keys before registering, and real files with null values are deployed by "
-        "CodePipeline), hence a warning. Remove the key to mean \"not set\".",
+        "CodePipeline), hence a warning, one for each object that has null values, naming them. "
+        "Remove the key to mean \"not set\". A key that is required (the name of a secret, "
+        "say) cannot be left out, so null there is an error of its own (TD002): every tool "
+        "fails on it.",
         "タスク定義の `null` は、すべての項目を書き出すツールの出力によく見られます。ECS API に "
         "null という値はなく、botocore (つまり `aws ecs register-task-definition "
         "--cli-input-json`) は `Invalid type for parameter ..., value: None` で失敗します。"
         "ほかのツールは null を未指定として扱うため (GitHub Action の "
         "amazon-ecs-deploy-task-definition は登録前に null のキーを取り除き、null を含む実際の"
-        "ファイルが CodePipeline でデプロイされています) 警告にしています。未指定にしたいなら"
-        "キーごと削除します。",
+        "ファイルが CodePipeline でデプロイされています) 警告にしています。null の値を持つ"
+        "オブジェクトごとに 1 件にまとめ、その名前を並べます。未指定にしたいならキーごと削除"
+        "します。必須のキー (シークレットの name など) は省略できないので、そこでの null は"
+        "どのツールでも失敗する別のエラー (TD002) です。",
         bad=_example(**{'"family": "web",': '"family": "web",\n"ipcMode": null,'}),
         good=GOOD,
         example_name=EXAMPLE,

@@ -24,31 +24,39 @@ if TYPE_CHECKING:
 @rule(
     "AS109", "appspec-crlf", "appspec", W,
     en="the AppSpec file has Windows (CRLF) line endings; CodeDeploy's troubleshooting guide warns "
-    "that carriage returns can make AppSpec validation fail: save it with LF",
+    "that carriage returns can make AppSpec validation fail on Linux instances: save it with LF",
     ja="AppSpec ファイルの改行が Windows 形式 (CRLF) です。CodeDeploy のトラブルシューティング"
-    "ガイドは、キャリッジリターンで AppSpec の検証が失敗しうると警告しています。LF で保存して"
-    "ください",
+    "ガイドは、Linux のインスタンスではキャリッジリターンで AppSpec の検証が失敗しうると警告して"
+    "います。LF で保存してください",
     explain_en="\"Using some text editors to create AppSpec files and shell scripts can cause "
     "deployments to fail\": carriage returns (^M) in AppSpec files for Amazon Linux, Ubuntu "
-    "Server and RHEL instances can lead to hard-to-troubleshoot AppSpec validation failures. "
-    "YAML itself accepts CRLF (AWS's Windows sample uses it), so this is a warning, and it is "
-    "not reported for os: windows. Check the hook scripts too: a CRLF shell script fails with "
-    "'bad interpreter'.",
+    "Server and RHEL instances can lead to hard-to-troubleshoot AppSpec validation failures "
+    "(CodeDeploy user guide, general troubleshooting: "
+    "https://docs.aws.amazon.com/codedeploy/latest/userguide/troubleshooting-general.html). "
+    "YAML itself accepts CRLF (AWS's Windows sample uses it), so this is a warning, reported "
+    "once, at the first CRLF, for the EC2/On-Premises form with an os other than windows. The "
+    "ECS and Lambda forms are read by the CodeDeploy service, where a CR is only a line break "
+    "(YAML) or whitespace (JSON), and are not reported. Check the hook scripts too: a CRLF "
+    "shell script fails with 'bad interpreter'. An AppSpec that cannot be read at all gets "
+    "LD004 instead.",
     explain_ja="トラブルシューティングガイドの \"Using some text editors to create AppSpec files "
-    "and shell scripts can cause deployments to fail\" の項: Amazon Linux・Ubuntu Server・RHEL 向け"
-    "の AppSpec ファイルにキャリッジリターン (^M) があると、原因の分かりにくい AppSpec 検証エラー"
-    "になることがあります。YAML 自体は CRLF を受け付けます (AWS の Windows 用サンプルも CRLF) "
-    "ので警告にとどめ、os: windows では報告しません。フックのシェルスクリプトも確かめてください。"
-    "CRLF のシェルスクリプトは 'bad interpreter' で失敗します。",
+    "and shell scripts can cause deployments to fail\" の項 "
+    "(https://docs.aws.amazon.com/codedeploy/latest/userguide/troubleshooting-general.html): "
+    "Amazon Linux・Ubuntu Server・RHEL 向けの AppSpec ファイルにキャリッジリターン (^M) が"
+    "あると、原因の分かりにくい AppSpec 検証エラーになることがあります。YAML 自体は CRLF を"
+    "受け付けます (AWS の Windows 用サンプルも CRLF) ので警告にとどめ、EC2/オンプレミス形式で "
+    "os が windows 以外のときに、最初の CRLF の位置で 1 回だけ報告します。ECS と Lambda の形式は "
+    "CodeDeploy サービスが読み、CR は改行 (YAML) か空白 (JSON) にすぎないので報告しません。"
+    "フックのシェルスクリプトも確かめてください。CRLF のシェルスクリプトは 'bad interpreter' で"
+    "失敗します。読み込めない AppSpec には代わりに LD004 が出ます。",
     bad=_SERVER.replace("\n", "\r\n"),
     good=_SERVER,
     example_name=AS,
 )  # fmt: skip
 def appspec_crlf(ctx: Context) -> Iterator[Hit]:
-    if ctx.platform == "server" and ctx.get("os") == "windows":
+    if ctx.platform != "server" or ctx.get("os") == "windows" or ctx.doc.crlf is None:
         return
-    if any(f.rule == "LD004" for f in ctx.doc.findings):
-        yield Hit(())
+    yield Hit((), position=ctx.doc.crlf)
 
 
 @rule(

@@ -15,7 +15,7 @@ from ...schema import Validator
 if TYPE_CHECKING:
     from ...context import Context
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 AS = "appspec.yml"
 
 #: Lifecycle events that can run scripts (EC2/On-Premises) or hook functions (ECS, Lambda).

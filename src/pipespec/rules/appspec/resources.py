@@ -15,6 +15,7 @@ from .model import (
     _LAMBDA_HEAD,
     _TASKDEF_ARN,
     AS,
+    INFO,
     TASK_DEFINITION_PLACEHOLDER,
     E,
     W,
@@ -173,11 +174,17 @@ def network_configuration(ctx: Context) -> Iterator[Hit]:
     explain_en="Name, Alias, CurrentVersion and TargetVersion are all required, and \"each "
     "property is specified with a string\". CurrentVersion is the version the alias points to "
     "now and TargetVersion the version to shift traffic to: published version numbers such as "
-    "\"1\" and \"2\" (traffic shifting cannot use $LATEST or another alias).",
+    "\"1\" and \"2\" (traffic shifting cannot use $LATEST or another alias). A number "
+    "written without quotes is a warning. A template placeholder such as "
+    "{{TARGET_VERSION}} is only information: CodeDeploy replaces nothing in a Lambda AppSpec, "
+    "so your own build must fill it in, which pipespec cannot see.",
     explain_ja="Name・Alias・CurrentVersion・TargetVersion はすべて必須で、\"each property is "
     "specified with a string\" です。CurrentVersion はエイリアスが今指しているバージョン、"
     "TargetVersion はトラフィックを移す先のバージョンで、\"1\"・\"2\" のような発行済みバージョン"
-    "の番号です ($LATEST やほかのエイリアスではトラフィックを移せません)。",
+    "の番号です ($LATEST やほかのエイリアスではトラフィックを移せません)。引用符のない数値は"
+    "警告です。{{TARGET_VERSION}} のようなテンプレートのプレースホルダーは情報にとどめます。"
+    "Lambda の AppSpec で CodeDeploy が置き換えるものはないので自分のビルドで埋める必要が"
+    "ありますが、それは pipespec からは見えません。",
     bad=_LAMBDA_HEAD + '        CurrentVersion: "$LATEST"\n        TargetVersion: "2"\n',
     good=_LAMBDA,
     example_name=AS,
@@ -213,7 +220,7 @@ def lambda_version(ctx: Context) -> Iterator[Hit]:
                         f'{key} {value!r} はプレースホルダーのようです。ここには "2" のような'
                         "発行済みバージョンの番号が必要です",
                     )
-                    yield Hit(where, {"detail": detail}, severity=W)
+                    yield Hit(where, {"detail": detail}, severity=INFO)  # the build fills it
                 else:
                     yield Hit(where, {"detail": _not_a_version(ctx, key, value)})
 
@@ -228,25 +235,40 @@ def _not_a_version(ctx: Context, key: str, value: Any) -> str:
     )
 
 
+#: A task definition family, with or without its revision (family:3).
+_FAMILY = re.compile(r"[A-Za-z0-9_-]{1,255}(?::\d+)?")
+
+
 @rule(
     "AS112", "task-definition-not-arn", "appspec", W,
     en="TaskDefinition {shown} is neither the <TASK_DEFINITION> placeholder nor a task "
-    "definition ARN",
+    "definition ARN{note}",
     ja="TaskDefinition {shown} は <TASK_DEFINITION> プレースホルダーでもタスク定義の ARN でも"
-    "ありません",
+    "ありません{note}",
     explain_en="TaskDefinition is \"specified with the ARN of the task definition\" "
-    "(arn:aws:ecs:region:account-id:task-definition/family:revision). In a CodePipeline "
-    "CodeDeployToECS action, write <TASK_DEFINITION>: the action replaces it with the ARN of "
-    "the task definition it registers. CodeDeploy replaces nothing else, so other placeholders "
-    "must be filled in by your own build step. A bare family name may work but is not the "
-    "documented form.",
+    "(arn:aws:ecs:region:account-id:task-definition/family:revision; AppSpec 'resources' "
+    "section for Amazon ECS: https://docs.aws.amazon.com/codedeploy/latest/userguide/"
+    "reference-appspec-file-structure-resources.html). What deploys an ECS AppSpec usually "
+    "writes it: a CodePipeline CodeDeployToECS action replaces <TASK_DEFINITION> with the ARN "
+    "of the task definition it registers, and `aws ecs deploy` and the "
+    "amazon-ecs-deploy-task-definition GitHub Action overwrite TaskDefinition with theirs "
+    "whatever it holds. So a template placeholder (<PLACEHOLDER>, {{TASK_DEF}}, [Your task "
+    "definition arn]) or a bare family name is reported as information only: it works when "
+    "such a tool or your own build fills it in, which pipespec cannot see. Anything else, "
+    "such as the ARN of a service or a malformed ARN, is a warning.",
     explain_ja="TaskDefinition は \"specified with the ARN of the task definition\" です "
-    "(arn:aws:ecs:リージョン:アカウントID:task-definition/ファミリー:リビジョン)。CodePipeline の "
-    "CodeDeployToECS アクションでは <TASK_DEFINITION> と書くと、アクションが登録したタスク定義の "
-    "ARN に置き換えます。CodeDeploy がほかの値を置き換えることはないので、それ以外のプレース"
-    "ホルダーは自分のビルドで埋める必要があります。ファミリー名だけでも動くことはありますが、"
-    "文書化された形ではありません。",
-    bad=_ECS_HEAD + '        TaskDefinition: "[Your task definition arn]"\n' + _ECS_LB,
+    "(arn:aws:ecs:リージョン:アカウントID:task-definition/ファミリー:リビジョン。Amazon ECS の "
+    "AppSpec 'resources' セクション: https://docs.aws.amazon.com/codedeploy/latest/userguide/"
+    "reference-appspec-file-structure-resources.html)。ECS の AppSpec はデプロイする側が書き"
+    "込むのが普通です。CodePipeline の CodeDeployToECS アクションは <TASK_DEFINITION> を自分が"
+    "登録したタスク定義の ARN に置き換え、`aws ecs deploy` と GitHub Action の "
+    "amazon-ecs-deploy-task-definition は中身にかかわらず TaskDefinition を上書きします。"
+    "そのため、テンプレートのプレースホルダー (<PLACEHOLDER>・{{TASK_DEF}}・[Your task "
+    "definition arn]) やファミリー名だけの値は情報にとどめます。そうしたツールや自分のビルドが"
+    "埋めれば動きますが、それは pipespec からは見えません。サービスの ARN や形の崩れた ARN "
+    "など、それ以外は警告です。",
+    bad=_ECS_HEAD + "        TaskDefinition: arn:aws:ecs:ap-northeast-1:123456789012:"
+    "service/web/web\n" + _ECS_LB,
     good=_ECS_HEAD + "        TaskDefinition: arn:aws:ecs:ap-northeast-1:123456789012:"
     "task-definition/web:3\n" + _ECS_LB,
     example_name="appspec.yaml",
@@ -261,4 +283,18 @@ def task_definition(ctx: Context) -> Iterator[Hit]:
             continue
         if value == TASK_DEFINITION_PLACEHOLDER or _TASKDEF_ARN.fullmatch(value):
             continue
-        yield Hit((*path, "Properties", "TaskDefinition"), {"shown": repr(value)})
+        where = (*path, "Properties", "TaskDefinition")
+        filled = (
+            _placeholder(value)
+            or (value.startswith("[") and value.endswith("]"))
+            or _FAMILY.fullmatch(value)
+        )
+        if filled:
+            note = _lang(
+                ctx,
+                "; whatever deploys the AppSpec must write the ARN here",
+                "。AppSpec をデプロイする側がここに ARN を書き込む必要があります",
+            )
+            yield Hit(where, {"shown": repr(value), "note": note}, severity=INFO)
+        else:
+            yield Hit(where, {"shown": repr(value), "note": ""})

@@ -1,11 +1,11 @@
-"""The AppSpec's version and lifecycle hooks (AS101–AS104, AS114, AS115)."""
+"""The AppSpec's version and lifecycle hooks (AS101–AS104, AS114, AS115, AS118)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ...schema import suggest
+from ...schema import name_of, suggest
 from .. import Hit, rule
 from .model import (
     _SERVER,
@@ -253,3 +253,56 @@ def hook_timeout_invalid(ctx: Context) -> Iterator[Hit]:
             if n is not None and n <= 0:
                 shown = ctx.doc.plain_scalars.get(path, repr(value))
                 yield Hit(path, {"shown": shown})
+
+
+#: The keys of a hook script that the CodeDeploy agent reads (application_specification.rb).
+HOOK_SCRIPT_KEYS = ("location", "runas", "sudo", "timeout")
+
+
+@rule(
+    "AS118", "hook-script-unknown-key", "appspec", W,
+    en="{key!r} in {name} is not a hook script key and the CodeDeploy agent ignores it{dym}",
+    ja="{name} の {key!r} はフックのスクリプトのキーではなく、CodeDeploy エージェントは無視し"
+    "ます{dym}",
+    explain_en="A script under an EC2/On-Premises lifecycle event has the keys location "
+    "(required), timeout and runas (AppSpec 'hooks' section: "
+    "https://docs.aws.amazon.com/codedeploy/latest/userguide/"
+    "reference-appspec-file-structure-hooks.html), and the CodeDeploy agent also reads sudo. "
+    "The agent takes those four from each entry and ignores anything else (aws-codedeploy-agent, "
+    "application_specification.rb, parse_hooks), so an unknown key does not fail the "
+    "deployment, hence a warning as for an unknown key in a files entry (AS113). It does "
+    "nothing, though: a misspelt timeout leaves the default of 3600 seconds, a misspelt runas "
+    "runs the script as the agent's user.",
+    explain_ja="EC2/オンプレミスのライフサイクルイベントに書くスクリプトのキーは location (必須)・"
+    "timeout・runas で (AppSpec の 'hooks' セクション: "
+    "https://docs.aws.amazon.com/codedeploy/latest/userguide/"
+    "reference-appspec-file-structure-hooks.html)、CodeDeploy エージェントは sudo も読みます。"
+    "エージェントは各項目からこの 4 つだけを取り出し、ほかは無視します (aws-codedeploy-agent の "
+    "application_specification.rb、parse_hooks)。未知のキーでデプロイが失敗することはないので、"
+    "files の項目の未知のキー (AS113) と同じく警告です。ただし何の効果もありません。timeout を"
+    "つづり間違えれば既定の 3600 秒のまま、runas を間違えればスクリプトはエージェントの"
+    "ユーザーで動きます。",
+    bad=_SERVER + "hooks:\n  AfterInstall:\n    - location: scripts/migrate.sh\n"
+    "      time-out: 300\n",
+    good=_SERVER + "hooks:\n  AfterInstall:\n    - location: scripts/migrate.sh\n"
+    "      timeout: 300\n",
+    example_name=AS,
+)  # fmt: skip
+def hook_script_unknown_key(ctx: Context) -> Iterator[Hit]:
+    if ctx.platform != "server":
+        return
+    for event, scripts in ctx.mapping("hooks").items():
+        for i, script in enumerate(scripts if isinstance(scripts, list) else ()):
+            if not isinstance(script, dict):
+                continue
+            for key in script:
+                if key in HOOK_SCRIPT_KEYS:
+                    continue
+                hint = suggest(str(key), HOOK_SCRIPT_KEYS)
+                dym = _lang(ctx, f"; did you mean {hint!r}?", f"。{hint!r} の誤りではありませんか")
+                params = {
+                    "key": key,
+                    "name": name_of(("hooks", event, i)),
+                    "dym": dym if hint else "",
+                }
+                yield Hit(("hooks", event, i, key), params, key=True)
