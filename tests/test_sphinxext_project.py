@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,22 @@ def project(tmp_path: Path) -> Path:
     return repo
 
 
-def build(repo: Path, tmp_path: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """``sphinx-build -W`` of ``repo/docs``, from an unrelated working directory."""
+def build(
+    repo: Path,
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    *,
+    fresh: bool = True,
+    python: str = sys.executable,
+) -> tuple[int, str, str]:
+    """``sphinx-build -W`` of ``repo/docs``, from an unrelated working directory: from
+    scratch, or (``fresh=False``) incrementally, on the output and doctrees of the last."""
     out = tmp_path / "html"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(tmp_path / "dt", ignore_errors=True)
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(tmp_path / "dt", ignore_errors=True)
     proc = run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "-d", str(tmp_path / "dt"),
+        [python, "-m", "sphinx", "-W", "-q", "-b", "html", "-d", str(tmp_path / "dt"),
          str(repo / "docs"), str(out)],
         cwd=tmp_path, env=env,
     )  # fmt: skip
@@ -73,6 +83,100 @@ def test_expect_clean_fails_the_build_when_the_files_go_wrong(tmp_path: Path) ->
     status, output, _page = build(repo, tmp_path)
     assert status != 0
     assert "pipespec-check: expected no findings for deploy" in output
+
+
+CHECKED_PAGE = """\
+検査
+====
+
+.. pipespec-check:: ../checked
+   :lang: en
+
+.. pipespec-check:: ../single/buildspec.yml
+   :lang: en
+"""
+
+
+def test_incremental_builds_see_added_changed_and_removed_files(tmp_path: Path) -> None:
+    """A page is rebuilt when a file is added to a directory it checks (also in a new
+    subdirectory, or beside a file it checks), changed or removed; and not otherwise."""
+    repo = project(tmp_path)
+    (repo / "docs" / "index.rst").write_text(CHECKED_PAGE, encoding="utf-8")
+    (repo / "checked").mkdir()
+    (repo / "checked" / "buildspec.yml").write_text(BAD_BUILDSPEC, encoding="utf-8")
+    (repo / "single").mkdir()
+    (repo / "single" / "buildspec.yml").write_text(BAD_BUILDSPEC, encoding="utf-8")
+    status, output, page = build(repo, tmp_path)
+    assert status == 0, output
+    assert page.count("[BS101]") == 2
+
+    def rebuilt() -> str:
+        status, output, page = build(repo, tmp_path, fresh=False)
+        assert status == 0, output
+        return page
+
+    (repo / "checked" / "sub").mkdir()
+    (repo / "checked" / "sub" / "buildspec.yml").write_text(BAD_BUILDSPEC, encoding="utf-8")
+    page = rebuilt()
+    assert "checked/sub/buildspec.yml:3:3: error: unknown build phase 'preBuild'" in page
+    assert page.count("[BS101]") == 3
+    (repo / "checked" / "sub" / "buildspec.yml").write_text(
+        BAD_BUILDSPEC.replace("preBuild", "postBuild"), encoding="utf-8"
+    )
+    assert "checked/sub/buildspec.yml:3:3: error: unknown build phase 'postBuild'" in rebuilt()
+    (repo / "checked" / "sub" / "buildspec.yml").unlink()
+    page = rebuilt()
+    assert "checked/sub/" not in page and page.count("[BS101]") == 2
+    # beside a file that is checked: a file the cross-file rules may read
+    html_page = tmp_path / "html" / "index.html"
+    before = html_page.stat().st_mtime_ns
+    assert rebuilt() == page and html_page.stat().st_mtime_ns == before  # nothing changed
+    (repo / "single" / "appspec.yaml").write_text("version: 0.0\nos: linux\n", encoding="utf-8")
+    rebuilt()
+    assert html_page.stat().st_mtime_ns != before
+
+
+def _python_without_shellcheck(tmp_path: Path) -> str:
+    """A Python that sees this environment's packages, as ``pip install pipespec`` (no
+    ``shell`` extra) leaves it: no ``shellcheck`` beside it, and none on the PATH the
+    build gets."""
+    venv = tmp_path / "plain-venv"
+    made = run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    python = venv / "bin" / "python"
+    asked = run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        cwd=tmp_path,
+    )
+    assert asked.returncode == 0, asked.stderr
+    site = asked.stdout.strip()
+    ours = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    paths = [*sorted(ours), str(Path(sphinxext.__file__).resolve().parent.parent)]
+    Path(site, "outer.pth").write_text("\n".join(paths) + "\n", encoding="utf-8")
+    assert not (venv / "bin" / "shellcheck").exists()
+    return str(python)
+
+
+def test_the_documented_setup_passes_without_shellcheck(tmp_path: Path) -> None:
+    """Without ShellCheck, SH0001 is shown (one line, no caret) and ``:expect: clean``
+    still holds: it says nothing about the files."""
+    repo = project(tmp_path)
+    python = _python_without_shellcheck(tmp_path)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    status, output, page = build(repo, tmp_path, _env(str(empty)), python=python)
+    assert status == 0, output
+    lines = page.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "[SH0001]" in line]
+    assert lines[at].startswith("deploy/buildspec.yml:1:1: info: シェルの検査を省略しました")
+    assert lines[at + 1] == "(終了コード 0)"  # the next line: no source line, no caret
+    # and a page that expects findings is not satisfied by SH0001 alone
+    (repo / "deploy-mistakes" / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n", encoding="utf-8"
+    )
+    status, output, _page = build(repo, tmp_path, _env(str(empty)), python=python)
+    assert status != 0
+    assert "pipespec-check: expected findings for deploy-mistakes/buildspec.yml" in output
 
 
 def test_pipespec_lang_is_checked(tmp_path: Path) -> None:

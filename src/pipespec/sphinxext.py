@@ -36,10 +36,21 @@ Directives:
     example with its real output, the good example), labelled ``rule-<id>``. Option
     ``:prefix:`` keeps the rules whose IDs start with one of the given prefixes
     (``BS``, ``AS``, ``TD``, ``IF``, ``IM``, ``XF``, ``LD``, ``PS``).
+
+Incremental builds stay correct: every file ``pipespec-check`` and ``pipespec-run`` read
+is a dependency of the page (``env.note_dependency``: a changed or removed file re-reads
+it), and so is the listing of the directories they looked in (a directory, with its
+subdirectories; for a file, the files beside it, which the cross-file rules may read): at
+the next build, ``env-get-outdated`` re-reads the page when a file was added to one
+(:func:`_listing`). The record a ``pipespec-run`` shows is a dependency too.
+
+``SH0001`` (ShellCheck is not installed, or did not run) is shown but never counts for
+``:expect:``: the documented setup passes on a plain ``pip install pipespec``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -55,6 +66,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import __version__, catalog
 from .check import check_paths, check_text
+from .discover import SKIP_DIRS
 from .document import Lang
 from .findings import Finding, Severity
 from .report import text as text_report
@@ -76,6 +88,82 @@ KIND_JA = {
 
 #: Outputs longer than this many lines are collapsed under a one-line summary (HTML).
 COLLAPSE_LINES = 12
+#: Findings that say something about the machine that built the page, not about the files:
+#: shown, never counted for ``:expect:``.
+UNCOUNTED = frozenset({"SH0001"})
+
+
+#: What :func:`_watch` keeps per page: directory -> (with subdirectories, listing digest).
+Listings = dict[str, dict[str, tuple[bool, str]]]
+
+
+def _files(directory: Path, recursive: bool) -> list[Path]:
+    """The entries of ``directory`` (with those of its subdirectories when ``recursive``),
+    but none under a directory that checks never search (version control, tool caches)."""
+    try:
+        entries = directory.rglob("*") if recursive else directory.iterdir()
+        return sorted(
+            p for p in entries if not SKIP_DIRS.intersection(p.relative_to(directory).parts)
+        )
+    except OSError:
+        return []
+
+
+def _listing(directory: Path, recursive: bool) -> str:
+    """A digest of the names in ``directory`` (:func:`_files`): it changes when a file is
+    added, removed or renamed there."""
+    names = "\0".join(p.relative_to(directory).as_posix() for p in _files(directory, recursive))
+    return hashlib.sha256(names.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _listings(env: Any) -> Listings:
+    """The listings kept in the build environment (pickled with it between builds)."""
+    kept: Listings | None = getattr(env, "pipespec_listings", None)
+    if kept is None:
+        kept = {}
+        env.pipespec_listings = kept
+    return kept
+
+
+def _watch(directive: SphinxDirective, target: Path) -> None:
+    """Make what a check or run of ``target`` reads a dependency of the page: its files
+    (:meth:`~sphinx.environment.BuildEnvironment.note_dependency`: noted, never opened; the
+    lines shown come from what the check read) and the listing of its directory
+    (:func:`_outdated`); for a file, the files beside it and their listing too."""
+    env = directive.env
+    recursive = target.is_dir()
+    directory = target if recursive else target.parent
+    files = [p for p in _files(directory, recursive) if p.is_file()]
+    if target.is_file() and target not in files:
+        files.append(target)
+    for f in files:
+        env.note_dependency(str(f))
+    _listings(env).setdefault(env.docname, {})[str(directory)] = (
+        recursive,
+        _listing(directory, recursive),
+    )
+
+
+def _outdated(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """``env-get-outdated``: the pages whose checked directories hold other files now."""
+    return [
+        docname
+        for docname, watched in _listings(env).items()
+        if docname not in removed
+        and any(_listing(Path(d), deep) != digest for d, (deep, digest) in watched.items())
+    ]
+
+
+def _purge(app: Sphinx, env: Any, docname: str) -> None:
+    _listings(env).pop(docname, None)
+
+
+def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    """Parallel reads: the listings the other process kept."""
+    theirs = _listings(other)
+    _listings(env).update({d: theirs[d] for d in docnames if d in theirs})
 
 
 class collapsible(nodes.General, nodes.Element):
@@ -160,15 +248,12 @@ class CheckDirective(SphinxDirective):
         kind = self.options.get("kind")
         result = check_paths([target], kind=kind, lang=lang, base=root)
         shown = _shown(target, root)
-        files = (
-            [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())
-        )
-        for f in files:  # noted, never opened: the lines shown come from what check read
-            self.env.note_dependency(str(f))
+        _watch(self, target)
+        counted = [f for f in result.findings if f.rule not in UNCOUNTED]
         expect = self.options.get("expect")
-        if expect == "clean" and result.findings:
+        if expect == "clean" and counted:
             raise self.error(f"pipespec-check: expected no findings for {shown}")
-        if expect == "findings" and not result.findings:
+        if expect == "findings" and not counted:
             raise self.error(f"pipespec-check: expected findings for {shown}")
         flags = ([f"--kind {kind}"] if kind else []) + [f"--lang {lang}"]
         command = " ".join(["pipespec", "check", *flags, shown])
@@ -219,10 +304,9 @@ class RunDirective(SphinxDirective):
         target = Path(absolute).resolve()
         if not target.is_dir():
             raise self.error(f"pipespec-run: {target} is not a directory")
-        for f in sorted(p for p in target.rglob("*") if p.is_file()):
-            self.env.note_dependency(str(f))
+        _watch(self, target)
         shown = _shown(target, root)
-        got = _dry_run_or_record(target, shown, config, Path(self.env.app.confdir))
+        got = _dry_run_or_record(target, shown, config, Path(self.env.app.confdir), self.env)
         from .run import inert, record
 
         text = "\n".join(inert(line) for line in record.text(got).splitlines()) + "\n"
@@ -292,7 +376,9 @@ def _run_table(rows: list[dict[str, str]], shown: str) -> nodes.table:
     return table
 
 
-def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) -> dict[str, Any]:
+def _dry_run_or_record(
+    target: Path, shown: str, config: Config, confdir: Path, env: Any = None
+) -> dict[str, Any]:
     """The dry run's output: run in the sandbox (and checked against its record), or, where
     the sandbox is not available, the record of a sandboxed run of exactly this directory.
 
@@ -305,6 +391,8 @@ def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) 
     records = Path(confdir, config.pipespec_run_records) if config.pipespec_run_records else None
     path = records / record.file_name(shown) if records is not None else None
     saved = record.load(path) if path is not None else None
+    if path is not None and saved is not None and env is not None:
+        env.note_dependency(str(path))  # shown, or compared with the run
     options = RunOptions(timeout=60, unsafe_no_sandbox=False)
     digest = record.inputs(target, f"timeout={options.timeout:g} "
                            f"source_version={options.source_version} region={options.region} "
@@ -333,6 +421,8 @@ def _dry_run_or_record(target: Path, shown: str, config: Config, confdir: Path) 
     if path is not None and isolation.ok and (saved is None or not record.same(saved, fresh)):
         if os.environ.get("PIPESPEC_RECORD_RUNS") == "1":
             record.save(path, fresh)
+            if env is not None:
+                env.note_dependency(str(path))
         else:
             raise ExtensionError(
                 f"pipespec-run: the recorded run of {shown} in {path} is "
@@ -446,6 +536,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("pipespec_run_records", "", "env", types=frozenset({str}))
     app.add_config_value("pipespec_run_unsafe_no_sandbox", False, "env", types=frozenset({bool}))
     app.connect("config-inited", _config_inited)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     other = (_visit_collapsible_other, _visit_collapsible_other)
     app.add_node(
         collapsible,
