@@ -237,7 +237,7 @@ class Batch:
     def start(self, lang: Lang) -> None:
         """Launch ShellCheck on the scripts collected so far (a no-op when there are none,
         or when it is already running: :meth:`run` then checks the later scripts too)."""
-        from .rules.shell import skipped_finding
+        from .rules.shellcheck_codes import skipped_finding
 
         if self._started is not None:
             return
@@ -279,7 +279,7 @@ class Batch:
         return found + self._collect(lang)
 
     def _collect(self, lang: Lang) -> list[Finding]:
-        from .rules.shell import shellcheck_finding, skipped_finding
+        from .rules.shellcheck_codes import shellcheck_finding, skipped_finding
 
         started, self._started = self._started, None
         early, self._early = self._early, []
@@ -436,5 +436,5 @@ class _Started:
 
 
 def level_severity(level: str) -> Severity:
-    """ShellCheck's level as a pipespec severity: never an error (see rules.shell)."""
+    """ShellCheck's level as a pipespec severity: never an error (see rules.shellcheck_codes)."""
     return Severity.WARNING if level in ("error", "warning") else Severity.INFO
