@@ -1,8 +1,17 @@
-"""Developer tasks. ``nox -s tests`` is what CI runs; ``nox -s docs`` builds and serves the site."""
+"""Developer tasks. ``nox -s tests`` is what CI runs; ``nox -s docs`` builds and serves the site.
+
+Every session runs on the Python that runs nox when it is 3.11 or newer (any of them:
+``python3 -m nox`` with 3.12 or 3.13 alone works), else on the oldest ``python3.N`` of
+3.11 or newer on PATH (:func:`session_python`); with none, each session fails saying so.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nox
@@ -16,6 +25,73 @@ DOCS_OUT = ROOT / "docs" / "_build" / "html"
 #: What pip needs to install pipespec offline (tests/ecosystem.py): the build backend and the
 #: runtime dependencies, downloaded by the tests session before pytest runs.
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
+#: The oldest Python pipespec supports, from ``requires-python`` (">=3.11").
+MIN_PYTHON = tuple(
+    int(n)
+    for n in re.fullmatch(r">=\s*(\d+)\.(\d+)", PYPROJECT["project"]["requires-python"]).groups()
+)
+
+
+class NoPython(Exception):
+    """No Python new enough for the sessions."""
+
+
+def _version(python: str) -> tuple[int, int] | None:
+    """What ``python`` says its version is; None when it does not run (a pyenv shim of a
+    version that is not installed, a broken link)."""
+    try:
+        out = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout.split()  # fmt: skip
+        return int(out[0]), int(out[1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+def session_python(
+    version: tuple[int, ...] = tuple(sys.version_info), path: str | None = None
+) -> str | None:
+    """The interpreter every session's virtualenv is made with: None (the Python running
+    nox) when it is :data:`MIN_PYTHON` or newer, else the oldest ``python3.N`` on ``path``
+    (default: ``PATH``) that runs and is new enough. Raises :class:`NoPython` when there is
+    none: the sessions then fail, never skip (as nox does for a missing ``python=``)."""
+    if tuple(version[:2]) >= MIN_PYTHON:
+        return None
+    search = os.environ.get("PATH", os.defpath) if path is None else path
+    candidates: list[tuple[int, str]] = []
+    for directory in search.split(os.pathsep):
+        try:
+            names = os.listdir(directory) if os.path.isabs(directory) else []
+        except OSError:
+            continue
+        for name in names:
+            m = re.fullmatch(r"python3\.(\d+)", name)
+            if m and (3, int(m.group(1))) >= MIN_PYTHON:
+                candidates.append((int(m.group(1)), os.path.join(directory, name)))
+    for _minor, candidate in sorted(candidates):
+        found = _version(candidate)
+        if found is not None and found >= MIN_PYTHON:
+            return candidate
+    wanted = ".".join(map(str, MIN_PYTHON))
+    raise NoPython(
+        f"nox runs on Python {'.'.join(map(str, version[:3]))} and no python3.N of {wanted} "
+        f"or newer is on PATH: install Python {wanted} or newer (pyproject.toml's "
+        "requires-python), or run nox with it"
+    )
+
+
+try:
+    PYTHON = session_python()
+    NO_PYTHON = ""
+except NoPython as exc:
+    PYTHON, NO_PYTHON = None, str(exc)
+
+
+def _require_python(session: nox.Session) -> None:
+    """Fail the session, with the reason, when :func:`session_python` found no Python."""
+    if NO_PYTHON:
+        session.error(NO_PYTHON)
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -56,9 +132,10 @@ def build_docs(session: nox.Session, out: Path) -> None:
     )
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the site and serve it on http://127.0.0.1:8000 (``-- --no-serve`` to only build)."""
+    _require_python(session)
     _install(session, "docs")
     build_docs(session, DOCS_OUT)
     if "--no-serve" in session.posargs:
@@ -69,10 +146,11 @@ def docs(session: nox.Session) -> None:
     )
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Every test and check: ruff, mypy --strict, pytest (examples, unit tests, the site build,
     the site in Chromium)."""
+    _require_python(session)
     _install(session, "docs", "test", "lint")
     # axe-core for the browser tests' accessibility scan, from package-lock.json: installed
     # here, before the tests, which then read node_modules/ and need no network. Without npm
@@ -100,22 +178,24 @@ def tests(session: nox.Session) -> None:
     _fuzz(session, FUZZ_SECONDS_IN_TESTS, extra=["-seed=1", "-runs=4000"])
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def schemas(session: nox.Session) -> None:
     """Regenerate the task definition, pipeline, deployment group and CodeBuild project
     schemas from botocore's models (``-- --check`` to only compare, ``-- KIND`` for one)."""
+    _require_python(session)
     botocore = [d for d in nox.project.dependency_groups(PYPROJECT, "test") if "botocore" in d]
     session.install("-e", ".", *botocore)
     session.run("python", "-m", "pipespec.schemas._botocore", *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks against yamllint, check-jsonschema and cfn-lint, and the docs build.
 
     Writes docs/_static/bench/results.json and the charts the site shows. Not part of
     ``nox -s tests``. ``-- --quick`` for a smoke run, ``-- --out DIR`` to write elsewhere.
     """
+    _require_python(session)
     _install(session, "docs", "test")
     session.install("yamllint", "check-jsonschema", "cfn-lint")
     # Timed as users run it: installed from a wheel, with its bytecode compiled, not the
@@ -146,10 +226,11 @@ def _fuzz(session: nox.Session, seconds: float, extra: list[str] | None = None) 
     )  # fmt: skip
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def fuzz(session: nox.Session) -> None:
     """Fuzz the loader and the checks for 60 s (``-- SECONDS`` for longer); see
     tests/fuzz_pipespec.py. Crashing inputs are written to tests/data/fuzz/."""
+    _require_python(session)
     _install(session, "test")
     seconds = float(session.posargs[0]) if session.posargs else 60.0
     _fuzz(session, seconds)

@@ -32,10 +32,12 @@ def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def nox_python() -> str:
-    """The Python version of the nox sessions (``@nox.session(python="3.11")``)."""
-    versions = set(re.findall(r'python="([\d.]+)"', (ROOT / "noxfile.py").read_text()))
-    assert len(versions) == 1, versions
-    return versions.pop()
+    """The oldest Python the nox sessions run on: requires-python's floor (noxfile.py's
+    MIN_PYTHON; tests/test_noxfile.py)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    floor = re.fullmatch(r">=\s*(\d+\.\d+)", pyproject["project"]["requires-python"])
+    assert floor is not None
+    return floor.group(1)
 
 
 @pytest.fixture(scope="module")
