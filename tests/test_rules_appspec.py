@@ -274,6 +274,47 @@ def test_ecs_and_lambda_hooks_commented_out(head: str) -> None:
     assert ids(head + "Hooks: 3\n") == ["AS002"]
 
 
+def _network(subnets: list[str], groups: list[str]) -> str:
+    return ECS + (
+        "        NetworkConfiguration:\n          AwsvpcConfiguration:\n"
+        f"            Subnets: {subnets}\n            SecurityGroups: {groups}\n"
+        "            AssignPublicIp: DISABLED\n"
+    )
+
+
+def test_subnet_and_security_group_ids() -> None:
+    good = ["subnet-0123abcd", "subnet-0123456789abcdef0", "SUBNET-0123456789ABCDEF0"]
+    assert ids(_network(good, ["sg-0123abcd", "sg-0123456789abcdef0"]), "appspec.yaml") == []
+    bad = ["private-a", "subnet-0123", "subnet-0123456789abcdefg", "10.0.0.0/24", "subnet"]
+    found = findings(_network(bad, ["web-sg", "sg-12345678"]), "appspec.yaml")
+    assert [(f.rule, f.severity) for f in found] == [("AS119", Severity.ERROR)] * 6
+    assert found[-1].message == (
+        "SecurityGroups 'web-sg' is not a security group ID such as sg-0123456789abcdef0; ECS "
+        "rejects it when CodeDeploy starts the replacement task set"
+    )
+
+
+def test_placeholder_subnets_are_not_checked() -> None:
+    # as real AppSpecs write them, for a build step to replace
+    tokens = ["'<PLACEHOLDER>'", "PLACEHOLDER_SUBNET", "SUBNET_1", "'${SUBNET_ID}'", "$SUBNET",
+              "'{{subnet}}'", "subnet_placeholder"]  # fmt: skip
+    text = ECS + (
+        "        NetworkConfiguration:\n          AwsvpcConfiguration:\n"
+        "            Subnets: [" + ", ".join(tokens) + "]\n"
+        "            SecurityGroups: [PLACEHOLDER_SECURITY_GROUP, '<SG>']\n"
+        "            AssignPublicIp: DISABLED\n"
+    )
+    assert ids(text, "appspec.yaml") == []
+
+
+def test_lower_case_network_keys_are_checked_too() -> None:
+    text = _network(["private-a"], ["sg-12345678"]).replace(
+        "AwsvpcConfiguration", "awsvpcConfiguration"
+    )
+    text = text.replace("Subnets", "subnets")
+    assert ids(text, "appspec.yaml") == ["AS119"]
+
+
 # --------------------------------------------------------------------------- robustness
 
 ODD_VALUES: list[str] = ["~", "[]", "{}", "[1, {a: b}]", "{x: [1, 2]}", "true", "'str'", "3.5"]

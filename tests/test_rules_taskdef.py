@@ -318,3 +318,107 @@ def test_essential_as_string_is_not_false() -> None:
 def test_odd_documents_do_not_crash(text: str) -> None:
     for lang in ("en", "ja"):
         assert "PS999" not in rules(text, lang)
+
+
+# --------------------------------------------------------------------------- TD110-TD112
+
+ROLE = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+ECR_IMAGE = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1"
+AWSLOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web"}}
+SECRET = {"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:ap-northeast-1:1:parameter/p"}
+
+
+def _one(**container: Any) -> dict[str, Any]:
+    data = taskdef(executionRoleArn=None)
+    data["containerDefinitions"][0] |= container
+    return data
+
+
+@pytest.mark.parametrize(
+    ("container", "what"),
+    [
+        ({"image": ECR_IMAGE}, "the Amazon ECR image of containerDefinitions[0] on Fargate"),
+        ({"logConfiguration": AWSLOGS},
+         "the awslogs log driver of containerDefinitions[0] on Fargate"),
+        ({"secrets": [SECRET]}, "the secrets of containerDefinitions[0]"),
+        ({"repositoryCredentials": {"credentialsParameter": "arn:aws:secretsmanager:x"}},
+         "the private registry credentials of containerDefinitions[0]"),
+        ({"logConfiguration": {"logDriver": "awsfirelens", "secretOptions": [SECRET]}},
+         "the log secretOptions of containerDefinitions[0]"),
+    ],
+)  # fmt: skip
+def test_execution_role_required(container: dict[str, Any], what: str) -> None:
+    data = _one(**container)
+    assert messages(data, "TD110") == [
+        f"executionRoleArn is not set, but {what} needs the task execution role: "
+        'RegisterTaskDefinition rejects the task definition; add "executionRoleArn"'
+    ]
+    assert "TD110" not in rules(data | {"executionRoleArn": ROLE})
+    assert "TD110" in rules(data | {"executionRoleArn": " "})
+
+
+def test_execution_role_on_ec2_only_for_secrets_and_registry_credentials() -> None:
+    ec2 = {"requiresCompatibilities": ["EC2"], "networkMode": "bridge"}
+    assert "TD110" not in rules(_one(image=ECR_IMAGE, logConfiguration=AWSLOGS) | ec2)
+    assert "TD110" in rules(_one(secrets=[SECRET]) | ec2)
+    # both launch types: Fargate's needs count
+    both = {"requiresCompatibilities": ["EC2", "FARGATE"]}
+    assert "TD110" in rules(_one(logConfiguration=AWSLOGS) | both)
+
+
+def test_execution_role_one_finding_naming_every_use() -> None:
+    data = _one(image=ECR_IMAGE, logConfiguration=AWSLOGS, secrets=[SECRET])
+    data["containerDefinitions"].append({"name": "b", "image": "<IMAGE2_NAME>",
+                                         "logConfiguration": AWSLOGS})  # fmt: skip
+    (found,) = messages(data, "TD110")
+    assert "the Amazon ECR image of containerDefinitions[0] on Fargate, " in found
+    assert "and the awslogs log driver of containerDefinitions[1] on Fargate need " in found
+    (ja,) = messages(data, "TD110", "ja")
+    assert ja.startswith("executionRoleArn がありませんが、Fargate での containerDefinitions[0]")
+
+
+def test_execution_role_not_guessed_for_placeholders_or_public_images() -> None:
+    for image in ("<IMAGE1_NAME>", "public.ecr.aws/nginx/nginx:1.27", "nginx:1.27",
+                  "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com.evil/x"):  # fmt: skip
+        assert "TD110" not in rules(_one(image=image)), image
+    assert "TD110" not in rules(_one(secrets=[]))
+
+
+def test_firelens_s3_config_only_on_fargate() -> None:
+    options = {"config-file-type": "s3", "config-file-value": "arn:aws:s3:::b/c"}
+    firelens = {"type": "fluentbit", "options": options}
+    data = taskdef()
+    data["containerDefinitions"][0]["firelensConfiguration"] = firelens
+    assert rules(data) == ["TD111"]
+    assert messages(data, "TD111")[0].startswith(
+        "FireLens on Fargate reads its configuration file only from the image: "
+        '"config-file-type": "s3" is not supported there'
+    )
+    ec2 = data | {"requiresCompatibilities": ["EC2"]}
+    assert "TD111" not in rules(ec2)
+    options["config-file-type"] = "file"
+    assert "TD111" not in rules(data)
+    del options["config-file-type"]
+    assert "TD111" not in rules(data)
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        ({"requiresCompatibilities": ["EC2"],
+          "runtimePlatform": {"operatingSystemFamily": "WINDOWS_SERVER_2019_FULL"}}, []),
+        ({"requiresCompatibilities": ["EC2"]}, []),  # the OS is not known
+        ({"requiresCompatibilities": None}, []),
+        ({"requiresCompatibilities": ["EC2"],
+          "runtimePlatform": {"operatingSystemFamily": "LINUX"}}, ["TD112"]),
+        ({}, ["TD103"]),  # Fargate needs awsvpc
+    ],
+)  # fmt: skip
+def test_default_network_mode(top: dict[str, Any], expected: list[str]) -> None:
+    assert rules(taskdef(networkMode="default", **top)) == expected
+
+
+def test_default_network_mode_is_in_the_schema_but_others_are_not() -> None:
+    ec2 = {"requiresCompatibilities": ["EC2"]}
+    assert rules(taskdef(networkMode="default", **ec2)) == []
+    assert rules(taskdef(networkMode="nat", **ec2)) == ["TD004"]

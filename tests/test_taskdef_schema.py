@@ -104,7 +104,36 @@ def test_network_mode_enum() -> None:
     if "$ref" in prop:
         prop = SCHEMA["$defs"][prop["$ref"].rsplit("/", 1)[1]]
     assert prop["type"] == "string"
-    assert sorted(prop["enum"]) == ["awsvpc", "bridge", "host", "none"]
+    # botocore's four, and "default", which its own documentation gives Windows on EC2
+    assert sorted(prop["enum"]) == ["awsvpc", "bridge", "default", "host", "none"]
+
+
+def test_extra_enum_values_are_added_once_and_only_where_named() -> None:
+    from pipespec.schemas import _botocore
+
+    model = {
+        "metadata": {"apiVersion": "2014-11-13"},
+        "shapes": {
+            "RegisterTaskDefinitionRequest": {
+                "type": "structure",
+                "members": {
+                    "networkMode": {"shape": "NetworkMode"},
+                    "pidMode": {"shape": "PidMode"},
+                },
+            },
+            "TaskDefinition": {"type": "structure", "members": {}},
+            "NetworkMode": {"type": "string", "enum": ["bridge", "default"]},
+            "PidMode": {"type": "string", "enum": ["host", "task"]},
+        },
+    }
+    schema = _botocore.build_schema(model, "0")
+    assert schema["$defs"]["NetworkMode"]["enum"] == ["bridge", "default"]
+    assert schema["$defs"]["PidMode"]["enum"] == ["host", "task"]
+    model["shapes"]["NetworkMode"]["enum"] = ["bridge"]
+    assert _botocore.build_schema(model, "0")["$defs"]["NetworkMode"]["enum"] == [
+        "bridge",
+        "default",
+    ]
 
 
 def test_runtime_does_not_import_botocore() -> None:

@@ -150,7 +150,7 @@ COMMON_MODULES = ("loader", "generic")
 KIND_MODULES: dict[str, tuple[str, ...]] = {
     "buildspec": ("buildspec", "shell", "secrets"),
     "appspec": ("appspec",),
-    "taskdef": ("taskdef", "secrets"),
+    "taskdef": ("taskdef", "taskdef_platform", "secrets"),
     "imagedefinitions": ("images",),
     "imagedetail": ("images",),
     "pipeline": ("pipeline",),

@@ -141,6 +141,7 @@ def plaintext_secret_buildspec(ctx: Context) -> Iterator[Hit]:
 TD_GOOD = """\
 {
   "family": "web",
+  "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
   "containerDefinitions": [
     {
       "name": "web",

@@ -109,6 +109,14 @@ _SCALAR_TYPES = {
     "float": "number",
 }
 
+#: Values the service accepts that a botocore enumeration leaves out, by (service, shape),
+#: each with the documentation that says so. NetworkMode: RegisterTaskDefinition's own
+#: networkMode documentation, "For Amazon ECS tasks on Amazon EC2 Windows instances,
+#: <default> or awsvpc can be used" (rule TD112 says where "default" belongs).
+EXTRA_ENUM_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ecs", "NetworkMode"): ("default",),
+}
+
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 # Tags become spaces, which leaves "( code )" and "code ," around inline markup: tidy those.
@@ -132,8 +140,9 @@ def first_sentence(doc: str) -> str:
 
 
 class _Converter:
-    def __init__(self, shapes: dict[str, Any]) -> None:
+    def __init__(self, shapes: dict[str, Any], service: str = "") -> None:
         self.shapes = shapes
+        self.service = service
         self.defs: dict[str, dict[str, Any]] = {}
 
     def ref(self, name: str) -> dict[str, Any]:
@@ -142,11 +151,11 @@ class _Converter:
         if shape["type"] == "structure" or "enum" in shape:
             if name not in self.defs:
                 self.defs[name] = {}  # placeholder first: structures may be recursive
-                self.defs[name] = self.convert(shape)
+                self.defs[name] = self.convert(shape, name)
             return {"$ref": f"#/$defs/{name}"}
         return self.convert(shape)
 
-    def convert(self, shape: dict[str, Any]) -> dict[str, Any]:
+    def convert(self, shape: dict[str, Any], name: str = "") -> dict[str, Any]:
         kind = shape["type"]
         if kind == "structure":
             return self.structure(shape)
@@ -161,7 +170,8 @@ class _Converter:
         schema = {"type": _SCALAR_TYPES[kind]}
         if kind == "string":
             if "enum" in shape:
-                schema["enum"] = list(shape["enum"])
+                extra = EXTRA_ENUM_VALUES.get((self.service, name), ())
+                schema["enum"] = list(shape["enum"]) + [v for v in extra if v not in shape["enum"]]
             _bounds(schema, shape, "minLength", "maxLength")
         elif schema["type"] in ("integer", "number"):
             _bounds(schema, shape, "minimum", "maximum")
@@ -202,7 +212,7 @@ def build_schema(
     """The schema of ``target`` for its loaded ``service-2`` model."""
     shapes: dict[str, Any] = model["shapes"]
     api_version = model["metadata"]["apiVersion"]
-    converter = _Converter(shapes)
+    converter = _Converter(shapes, target.service)
     root = converter.structure(shapes[target.root])
     members = set(shapes[target.root]["members"])
     read_only = sorted(set(shapes[target.described]["members"]) - members)

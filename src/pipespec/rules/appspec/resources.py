@@ -1,4 +1,4 @@
-"""ECS and Lambda resources (AS105–AS108, AS112)."""
+"""ECS and Lambda resources (AS105–AS108, AS112, AS119)."""
 
 from __future__ import annotations
 
@@ -298,3 +298,81 @@ def task_definition(ctx: Context) -> Iterator[Hit]:
             yield Hit(where, {"shown": repr(value), "note": note}, severity=INFO)
         else:
             yield Hit(where, {"shown": repr(value), "note": ""})
+
+
+#: What an ID of each kind looks like: the prefix, then 8 or (since 2018) 17 hex digits.
+_VPC_IDS = {
+    "Subnets": ("subnet", re.compile(r"subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})", re.I)),
+    "SecurityGroups": ("security group", re.compile(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})", re.I)),
+}
+_EXAMPLE_IDS = {"Subnets": "subnet-0123456789abcdef0", "SecurityGroups": "sg-0123456789abcdef0"}
+
+
+def _token(value: str) -> bool:
+    """A value a build step replaces: <SUBNET>, ${SG}, $SUBNET, PLACEHOLDER_SUBNET, SUBNET_1."""
+    return _placeholder(value) or bool(
+        re.fullmatch(r"[A-Z][A-Z0-9_]*|\$\w+", value) or "placeholder" in value.lower()
+    )
+
+
+@rule(
+    "AS119", "awsvpc-id-format", "appspec", E,
+    en="{key} {shown} is not a {what} ID such as {example}; ECS rejects it when CodeDeploy "
+    "starts the replacement task set",
+    ja="{key} の {shown} は {example} のような{what_ja}の ID ではありません。CodeDeploy が置き換え"
+    "先のタスクセットを起動するとき、ECS がこれを拒否します",
+    explain_en="Subnets and SecurityGroups of AwsvpcConfiguration are the IDs of the subnets "
+    "and security groups of the replacement task set (AppSpec 'resources' section for Amazon "
+    "ECS: https://docs.aws.amazon.com/codedeploy/latest/userguide/"
+    "reference-appspec-file-structure-resources.html; ECS API Reference, AwsVpcConfiguration: "
+    "\"The IDs of the subnets\", \"The IDs of the security groups\", "
+    "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html). "
+    "An ID is subnet- or sg- and 8 or 17 hexadecimal digits (subnet-0123456789abcdef0); a "
+    "name, a Name tag or a CIDR block is not one, and the deployment fails when ECS creates "
+    "the task set. Placeholders that a build step replaces are not checked: <SUBNET>, "
+    "${SUBNET_ID}, $SUBNET, PLACEHOLDER_SUBNET or SUBNET_1 (upper case and underscores), as "
+    "real AppSpecs write them.",
+    explain_ja="AwsvpcConfiguration の Subnets と SecurityGroups は、置き換え先のタスクセットを置く"
+    "サブネットとセキュリティグループの ID です (Amazon ECS の AppSpec 'resources' セクション: "
+    "https://docs.aws.amazon.com/codedeploy/latest/userguide/"
+    "reference-appspec-file-structure-resources.html。ECS API リファレンスの AwsVpcConfiguration: "
+    "\"The IDs of the subnets\"・\"The IDs of the security groups\"、"
+    "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html)。"
+    "ID は subnet- か sg- のあとに 16 進数 8 桁か 17 桁が続く形 (subnet-0123456789abcdef0) で、"
+    "名前や Name タグ、CIDR ブロックは ID ではありません。ECS がタスクセットを作るときにデプロイが"
+    "失敗します。ビルドの手順で置き換えるプレースホルダーは検査しません。実際の AppSpec に"
+    "見られる <SUBNET>・${SUBNET_ID}・$SUBNET・PLACEHOLDER_SUBNET・SUBNET_1 (大文字と"
+    "アンダースコア) などです。",
+    bad=_ECS + "        NetworkConfiguration:\n          AwsvpcConfiguration:\n"
+    "            Subnets: [private-subnet-a]\n            SecurityGroups: [sg-0123456789abcdef0]\n"
+    "            AssignPublicIp: DISABLED\n",
+    good=_ECS + "        NetworkConfiguration:\n          AwsvpcConfiguration:\n"
+    "            Subnets: [subnet-0123456789abcdef0]\n"
+    "            SecurityGroups: [sg-0123456789abcdef0]\n            AssignPublicIp: DISABLED\n",
+    example_name="appspec.yaml",
+)  # fmt: skip
+def awsvpc_id_format(ctx: Context) -> Iterator[Hit]:
+    if ctx.platform != "ecs":
+        return
+    for path, body in _resources(ctx):
+        props = body.get("Properties")
+        network = props.get("NetworkConfiguration") if isinstance(props, dict) else None
+        vpc = network.get("AwsvpcConfiguration") if isinstance(network, dict) else None
+        if not isinstance(vpc, dict):
+            continue
+        for key, (what, pattern) in _VPC_IDS.items():
+            values = vpc.get(key)
+            for i, value in enumerate(values if isinstance(values, list) else ()):
+                if not isinstance(value, str) or not value or pattern.fullmatch(value):
+                    continue
+                if _token(value):
+                    continue
+                where = (*path, "Properties", "NetworkConfiguration", "AwsvpcConfiguration", key, i)
+                params = {
+                    "key": key,
+                    "shown": repr(value),
+                    "what": what,
+                    "what_ja": "サブネット" if key == "Subnets" else "セキュリティグループ",
+                    "example": _EXAMPLE_IDS[key],
+                }
+                yield Hit(where, params)
