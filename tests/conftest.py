@@ -4,7 +4,6 @@ import os
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import harness
 import pytest
@@ -54,8 +53,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.fixture(scope="session")
 def site_server(site: Site) -> Iterator[Server]:
-    """The built site served over HTTP on 127.0.0.1 (a free port), at its base URL's path."""
-    server = serve(site.html, urlsplit(site.env.config.html_baseurl).path)
+    """The built site served over HTTP on 127.0.0.1 (a free port), at the path it was built
+    for: ``/`` as ``nox -s docs`` serves it, a deployment's base URL path in CI's build."""
+    server = serve(site.html, site.env.config.notfound_urls_prefix)
     yield server
     server.close()
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import pickle
+import shutil
 import subprocess
 import sys
 import threading
@@ -94,6 +96,31 @@ def build(out: Path) -> Site:
     return Site(output=output, html=html, doctrees=doctrees, env=env)
 
 
+def build_for(site: Site, out: Path, base_url: str) -> Path:
+    """The pages of ``site`` written again for a deployment at ``base_url`` (as the Pages
+    workflow sets ``PIPESPEC_BASE_URL``), into ``out/html``; returns that directory.
+
+    The documents are not read again: the build starts from a copy of ``site``'s doctrees.
+    """
+    html, doctrees = out / "html", out / "doctrees"
+    shutil.copytree(site.doctrees, doctrees)
+    env = {k: v for k, v in os.environ.items() if k != "READTHEDOCS_CANONICAL_URL"}
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html"),
+            *("-d", str(doctrees), str(DOCS), str(html)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**env, "PIPESPEC_BASE_URL": base_url},
+    )
+    if proc.returncode != 0:
+        raise BuildError(proc.stdout + proc.stderr)
+    return html
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """The site under ``prefix``; a missing path gets the site's own 404 page, as on a host."""
 
@@ -135,8 +162,9 @@ class Server:
 def serve(root: Path, prefix: str = "/") -> Server:
     """Serve ``root`` at ``prefix`` on 127.0.0.1, on a free port, from a daemon thread.
 
-    ``prefix`` is the path of the site's base URL (``/pipespec/`` for a project site), so
-    that absolute links such as the 404 page's are served as on the real host.
+    ``prefix`` is the path the build is for (its ``notfound_urls_prefix``: ``/`` for a
+    local build, ``/pipespec/`` for a project site), so that absolute links such as the
+    404 page's are served as on the real host.
     """
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     handler_class = type("Handler", (_Handler,), {"prefix": prefix})

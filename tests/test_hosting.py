@@ -7,6 +7,7 @@ command it runs, the directory it publishes, the Python it builds with.
 from __future__ import annotations
 
 import re
+import runpy
 import shutil
 import tomllib
 from pathlib import Path
@@ -120,3 +121,25 @@ def test_readthedocs_config_builds_the_site() -> None:
         assert group in pyproject["dependency-groups"], group
     assert "--group docs" in installs
     assert any("unshallow" in c for c in commands)  # the page dates come from the git history
+
+
+@pytest.mark.parametrize(
+    ("env", "prefix"),
+    [
+        ({}, "/"),  # `nox -s docs` serves the build at http://127.0.0.1:8000/
+        # the Pages workflow: actions/configure-pages gives the base URL without its slash
+        ({"PIPESPEC_BASE_URL": "https://owner.github.io/repo"}, "/repo/"),
+        ({"READTHEDOCS_CANONICAL_URL": "https://p.readthedocs.io/ja/latest/"}, "/ja/latest/"),
+    ],
+)
+def test_the_404_page_links_under_the_path_the_site_is_served_at(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], prefix: str
+) -> None:
+    for name in ("PIPESPEC_BASE_URL", "READTHEDOCS_CANONICAL_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    assert conf["notfound_urls_prefix"] == prefix
+    links = re.findall(r'href="([^"]*)"', conf["notfound_context"]["body"])
+    assert len(links) == 3 and all(link.startswith(prefix) for link in links), links

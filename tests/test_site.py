@@ -8,7 +8,9 @@ build environment.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -376,3 +378,134 @@ def test_the_single_page_edition_has_every_page_and_sound_links(site: Site) -> N
     front = site.page("index")
     assert 'href="single/index.html"' in front
     assert "single-page-edition" not in single  # the link to itself is left out
+
+
+# ---- beside the publishing libraries: site_publish.py ---------------------------------
+
+
+def test_the_description_keeps_japanese_text_whole() -> None:
+    """Inline code in a Japanese sentence gets no spaces around it, unlike the library's."""
+    from docutils.core import publish_doctree
+    from site_publish import description
+    from sphinxext.opengraph._description_parser import get_description
+
+    text = "CodeBuild は、``buildspec.yml`` に書かれたコマンドを実行します。"
+    doctree = publish_doctree(f".. note:: 注記は飛ばします。\n\n{text}\n")
+    assert description(doctree) == "CodeBuild は、buildspec.yml に書かれたコマンドを実行します。"
+    # what sphinxext-opengraph makes of it (when it stops, so can this module's own)
+    assert "、 buildspec.yml" in get_description(doctree, 160)
+    long = publish_doctree("あ" * 200)
+    assert description(long) == "あ" * 159 + "…"
+    assert description(None) == ""
+
+
+#: One page that shows a file of a directory, as pipespec-check shows a directory: the
+#: directive notes the directory (a file added there rebuilds the page) and the file.
+MINI_CONF = """
+import subprocess
+import sys
+sys.path[:0] = [{ext!r}, {here!r}]
+extensions = ["sphinx_last_updated_by_git", "notfound.extension", "site_publish", "shows_data"]
+html_theme = "furo"
+templates_path = [{templates!r}]
+html_last_updated_fmt = "%Y-%m-%d"
+git_last_updated_timezone = "UTC"
+"""
+MINI_DIRECTIVE = """
+from pathlib import Path
+from sphinx.util.docutils import SphinxDirective
+
+class ShowsData(SphinxDirective):
+    def run(self):
+        data = Path(self.env.srcdir).parent / "data"
+        self.env.note_dependency(str(data))
+        self.env.note_dependency(str(data / "shown.txt"))
+        return []
+
+def setup(app):
+    app.add_directive("shows-data", ShowsData)
+"""
+
+
+def _mini_project(root: Path) -> None:
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    (root / "data").mkdir()
+    (root / "data" / "shown.txt").write_text("shown\n")
+    conf = MINI_CONF.format(
+        ext=str(DOCS / "_ext"), here=str(docs), templates=str(DOCS / "_templates")
+    )
+    (docs / "conf.py").write_text(conf)
+    (docs / "shows_data.py").write_text(MINI_DIRECTIVE)
+    (docs / "index.rst").write_text("Page\n====\n\n.. shows-data::\n\nText.\n")
+
+
+def _git(root: Path, *args: str, date: str = "2020-01-01T00:00:00Z") -> None:
+    """git, with the commit dates given (after 2001-09-09: the library compares the
+    timestamps' digits as text)."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _mini_build(root: Path) -> tuple[int, str, str]:
+    """``sphinx-build -W`` of the project; its exit status, output and the page."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIPESPEC_", "READTHEDOCS"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-b", "html", "docs", "out"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    page = root / "out" / "index.html"
+    html = page.read_text(encoding="utf-8") if page.exists() else ""
+    return proc.returncode, proc.stdout + proc.stderr, html
+
+
+def _committed_mini_project(root: Path) -> None:
+    _mini_project(root)
+    _git(root, "init", "-q")
+    _git(root, "add", "docs")
+    _git(root, "commit", "-q", "-m", "the page")
+    _git(root, "add", "data")
+    _git(root, "commit", "-q", "-m", "the file it shows", date="2021-02-02T12:00:00Z")
+
+
+def test_a_page_is_dated_by_the_files_it_shows(tmp_path: Path) -> None:
+    """The last commit of the page or of a file it shows; a directory noted beside the file
+    does not stop sphinx-last-updated-by-git (it would, without site_publish.py)."""
+    _committed_mini_project(tmp_path)
+    status, output, html = _mini_build(tmp_path)
+    assert status == 0, output
+    assert "Last updated on 2021-02-02" in html
+
+
+def test_outside_git_the_pages_show_the_build_date(tmp_path: Path) -> None:
+    """An unpacked archive of the repository (no .git) builds with -W: build dates."""
+    _mini_project(tmp_path)
+    status, output, html = _mini_build(tmp_path)
+    assert status == 0, output
+    assert "no git work tree, every page shows the build date" in output
+    shown = re.search(r"Last updated on (\d{4}-\d{2}-\d{2})", html)
+    assert shown and shown.group(1) not in ("2020-01-01", "2021-02-02"), html[-2000:]
+
+
+def test_a_shallow_clone_shows_the_build_date(tmp_path: Path) -> None:
+    """A clone cut short has no true date for the page: the build date, and no -W failure."""
+    _committed_mini_project(tmp_path / "full")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", "--depth", "1", (tmp_path / "full").as_uri(), str(clone))
+    status, output, html = _mini_build(clone)
+    assert status == 0, output
+    assert "a shallow clone" in output
+    shown = re.search(r"Last updated on (\d{4}-\d{2}-\d{2})", html)
+    assert shown and shown.group(1) not in ("2020-01-01", "2021-02-02"), html[-2000:]

@@ -1,15 +1,27 @@
-"""What readers and hosts expect of a published docs site, and a Content-Security-Policy.
+"""A Content-Security-Policy for every page, and what the publishing libraries leave to us.
 
-* ``404.html``: a furo page whose links are absolute paths under the base URL, so it works
-  wherever the host serves it (``/no/such/page.html`` included);
-* ``sitemap.xml`` (every page, with its git date) and OpenGraph ``<meta>`` tags, built from
-  ``html_baseurl`` (``PIPESPEC_BASE_URL`` in ``conf.py``);
-* a ``<meta http-equiv="Content-Security-Policy">`` on every page (``_templates/base.html``).
-  Scripts come only from the site itself: no inline script, no ``eval``. Furo's and
-  docutils' inline styles (``style="width: 20%"``, the Pygments colour variables) are
-  allowed one by one: after the build each page gets the hashes of exactly its own inline
-  styles (``'unsafe-hashes'`` covers ``style`` attributes). An inline script or an event
-  handler attribute in any page fails the build.
+The 404 page, ``sitemap.xml``, the OpenGraph tags and the page dates come from
+sphinx-notfound-page, sphinx-sitemap, sphinxext-opengraph and sphinx-last-updated-by-git,
+set up in ``conf.py``. This module keeps only what they cannot do:
+
+* a ``<meta http-equiv="Content-Security-Policy">`` on every page (``_templates/base.html``
+  writes ``pipespec_csp`` from the page context). Scripts come only from the site itself:
+  no inline script, no ``eval``. Furo's and docutils' inline styles (``style="width: 20%"``,
+  the Pygments colour variables) are allowed one by one: after the build each page gets the
+  hashes of exactly its own inline styles (``'unsafe-hashes'`` covers ``style``
+  attributes). An inline script or an event handler attribute in any page fails the build;
+* the description (``og:description`` and ``<meta name="description">``): the page's first
+  paragraph on one line. sphinxext-opengraph's own puts a space between any two inline
+  nodes, which splits Japanese sentences;
+* ``og:type`` "website" for the front page only (the library has one type for all);
+* the 404 page's ``data-content_root`` (sphinx-notfound-page rewrites its links, not that);
+* the build date on a page git has no date for (a new page, a tree without git): the
+  library shows none. Outside a git work tree and in a shallow clone, where the library
+  warns (and ``-W`` fails the build), one line says the pages show the build date;
+* a directory a directive notes as a dependency (so that a file added there rebuilds the
+  page) is set aside while sphinx-last-updated-by-git dates the pages: it asks git for
+  each dependency as a file, and a directory stops the build;
+* two accessibility fixes in Sphinx's and furo's HTML (:func:`accessible`).
 
 The base URL and the repository are settings, not hard-wired: see ``conf.py``.
 """
@@ -19,19 +31,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import posixpath
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.i18n import format_date
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +59,6 @@ CSP = {
     "form-action": ["'self'"],
     "object-src": ["'none'"],
 }
-NOT_FOUND = "404"
-#: Pages with no place in a sitemap.
-UNLISTED = {NOT_FOUND, "search", "genindex"}
 
 _META_CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S | re.I)
@@ -57,7 +66,6 @@ _STYLE_ATTR = re.compile(r"""<[a-zA-Z][^>]*?\sstyle=("([^"]*)"|'([^']*)')""")
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
 _HANDLER_ATTR = re.compile(r"<[a-zA-Z][^>]*?\son[a-z]+\s*=", re.I)
 _JS_URL = re.compile(r"""\b(?:href|src|action)\s*=\s*["']\s*javascript:""", re.I)
-_URL_ATTR = re.compile(r"""(\s(?:href|src|action|data-content_root)=")([^"]*)(")""")
 
 
 def csp_text(style_hashes: Sequence[str] = ()) -> str:
@@ -96,34 +104,15 @@ def apply_csp(page: str, extra_hashes: Sequence[str] = ()) -> str:
     return _META_CSP.sub(lambda m: m.group(1) + quoted + m.group(3), page, count=1)
 
 
-def base_url(app: Sphinx) -> str:
-    url = app.config.html_baseurl or "/"
-    return url if url.endswith("/") else url + "/"
+# ---- beside the libraries: what they leave to us ---------------------------------------
 
 
-def absolute_paths(page: str, base_path: str) -> str:
-    """Make the relative URLs of a page at the site's root absolute paths under ``base_path``.
+def description(doctree: nodes.document | None, limit: int = 160) -> str:
+    """The page's first paragraph of running text, on one line, for the description tags.
 
-    A 404 page is served for any missing path, at any depth: ``_static/furo.css`` must
-    become ``/pipespec/_static/furo.css``. Fragments, absolute URLs and ``data:`` stay.
+    sphinxext-opengraph's own joins every two inline nodes with a space, which splits
+    Japanese sentences (``buildspec(ビルド仕様、 buildspec.yml) に``).
     """
-
-    def fix(m: re.Match[str]) -> str:
-        url = html.unescape(m.group(2))
-        if url.startswith(("#", "/", "data:", "mailto:")) or urlsplit(url).scheme:
-            return m.group()
-        joined = posixpath.normpath(posixpath.join(base_path, url))
-        if url.endswith("/") or url in ("", "."):
-            joined = joined.rstrip("/") + "/"
-        return m.group(1) + html.escape(joined) + m.group(3)
-
-    return _URL_ATTR.sub(fix, page)
-
-
-# ---- OpenGraph -------------------------------------------------------------------------
-
-
-def _description(doctree: nodes.document | None, limit: int = 160) -> str:
     if doctree is None:
         return ""
     for para in doctree.findall(nodes.paragraph):
@@ -135,34 +124,94 @@ def _description(doctree: nodes.document | None, limit: int = 160) -> str:
     return ""
 
 
-def _meta(prop: str, content: str, attr: str = "property") -> str:
-    return f'<meta {attr}="{html.escape(prop)}" content="{html.escape(content)}">'
-
-
 def _on_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     context["pipespec_csp"] = csp_text()
-    if pagename == NOT_FOUND:
-        context["show_source"] = False
-    title = re.sub(r"<[^>]+>", "", html.unescape(context.get("title") or "")).strip()
-    site = app.config.project
-    url = base_url(app) + app.builder.get_target_uri(pagename)
-    tags = [
-        _meta("og:type", "website" if pagename == app.config.root_doc else "article"),
-        _meta("og:site_name", site),
-        _meta("og:title", title or site),
-        _meta("og:locale", "ja_JP"),
-    ]
-    if pagename == NOT_FOUND:
-        tags.append(_meta("robots", "noindex", attr="name"))
+    if pagename == app.config.notfound_pagename:
+        # sphinx-notfound-page makes the 404 page's links absolute, not the root it declares
+        context["content_root"] = app.config.notfound_urls_prefix or "/"
+    if context.get("meta") is None:
+        return
+    # sphinxext-opengraph takes og: tags from the page's fields: set them on a copy
+    fields = dict(context["meta"])
+    if pagename == app.config.root_doc:
+        fields.setdefault("og:type", "website")
+    text = html.escape(description(doctree))
+    if text:
+        fields.setdefault("og:description", text)
+        # the library adds its own <meta name="description"> only when a page has none
+        context["metatags"] = context.get("metatags", "") + (
+            f'\n<meta name="description" content="{text}">'
+        )
+    context["meta"] = fields
+
+
+def _on_page_context_dated(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The build date, as Sphinx gives it, on a page git has no date for (a new page, the
+    index, the 404 page): sphinx-last-updated-by-git shows none there."""
+    fmt = app.config.html_last_updated_fmt
+    if fmt and context.get("last_updated") is None:
+        context["last_updated"] = format_date(fmt, language=app.config.language)
+
+
+def git_work_tree(path: str | Path) -> tuple[bool, bool]:
+    """Whether ``path`` is in a git work tree, and whether that clone is shallow."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree", "--is-shallow-repository"],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return False, False
+    return out[:1] == ["true"], out[1:2] == ["true"]
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    """Without the history, pages show the build date: said once, not a warning per page.
+
+    sphinx-last-updated-by-git warns (and ``-W`` fails the build) outside git, as in an
+    unpacked archive of the repository, and in a shallow clone.
+    """
+    inside, shallow = git_work_tree(app.srcdir)
+    if not inside:
+        quiet = ["git.subprocess_error", "git.command_not_found"]
+        logger.info("site_publish: no git work tree, every page shows the build date")
+    elif shallow:
+        quiet = ["git.too_shallow"]
+        logger.info("site_publish: a shallow clone, pages older than it show the build date")
     else:
-        tags.append(_meta("og:url", url))
-    description = _description(doctree)
-    if description:
-        tags.append(_meta("og:description", description))
-        tags.append(_meta("description", description, attr="name"))
-    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags)
+        return
+    config.suppress_warnings = [*config.suppress_warnings, *quiet]
+
+
+#: docname -> its directory dependencies, set aside while sphinx-last-updated-by-git runs
+_set_aside: dict[str, set[Any]] = {}
+
+
+def _set_aside_directories(app: Sphinx, env: BuildEnvironment) -> None:
+    """sphinx-last-updated-by-git asks git for each dependency as a file: a directory (which
+    a directive notes so that a file added there rebuilds the page) is never matched in the
+    log, and the library's assertion stops the build. Directories sit out its handler; the
+    files in them, noted too, still date the page."""
+    _set_aside.clear()
+    for docname, deps in env.dependencies.items():
+        dirs = {dep for dep in deps if (Path(env.srcdir) / dep).is_dir()}
+        if dirs:
+            _set_aside[docname] = dirs
+            deps -= dirs
+
+
+def _restore_directories(app: Sphinx, env: BuildEnvironment) -> None:
+    for docname, dirs in _set_aside.items():
+        env.dependencies[docname] |= dirs
+    _set_aside.clear()
 
 
 # ---- accessibility fixes (axe-core, tests/test_browser.py) ----------------------------
@@ -190,45 +239,7 @@ def _on_page_context_a11y(
             context[key] = accessible(context[key])
 
 
-# ---- 404 -------------------------------------------------------------------------------
-
-
-def _collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    body = (
-        '<section id="not-found">\n<h1>ページが見つかりません (404)</h1>\n'
-        "<p>お探しのページは移動したか、削除されたか、URL が間違っています。</p>\n"
-        "<ul>\n"
-        f'<li><a href="{app.builder.get_target_uri(app.config.root_doc)}">トップページ</a>'
-        " から探す</li>\n"
-        '<li><a href="search.html">サイト内検索</a> で探す</li>\n'
-        f'<li><a href="{app.builder.get_target_uri("mistakes/index")}">よくある間違いの一覧</a>'
-        " を見る</li>\n"
-        "</ul>\n</section>\n"
-    )
-    yield NOT_FOUND, {"title": "ページが見つかりません", "body": body}, "page.html"
-
-
-# ---- after the build: CSP hashes, the 404 page's links, the sitemap ---------------------
-
-
-def _sitemap(app: Sphinx, outdir: Path) -> None:
-    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
-    ET.register_namespace("", ns)
-    urlset = ET.Element(f"{{{ns}}}urlset")
-    dates: dict[str, datetime] = getattr(app.env, "git_dates", {})
-    today = datetime.now(tz=UTC)
-    for docname in sorted(app.env.found_docs):
-        if docname in UNLISTED or "orphan" in app.env.metadata.get(docname, {}):
-            continue
-        entry = ET.SubElement(urlset, f"{{{ns}}}url")
-        ET.SubElement(entry, f"{{{ns}}}loc").text = base_url(app) + app.builder.get_target_uri(
-            docname
-        )
-        source = app.env.doc2path(docname, base=False)
-        when = dates.get(Path(source).as_posix(), today)
-        ET.SubElement(entry, f"{{{ns}}}lastmod").text = when.strftime("%Y-%m-%d")
-    ET.indent(urlset)
-    ET.ElementTree(urlset).write(outdir / "sitemap.xml", encoding="utf-8", xml_declaration=True)
+# ---- after the build: each page's CSP hashes ---------------------------------------
 
 
 def _build_finished(app: Sphinx, exception: BaseException | None) -> None:
@@ -243,24 +254,26 @@ def _build_finished(app: Sphinx, exception: BaseException | None) -> None:
     every_style = sorted({h for page in texts.values() for h in inline_style_hashes(page)})
     for rel, page in texts.items():
         problems += [f"{rel}: {p}" for p in script_problems(page)]
-        fixed = page
-        if rel == f"{NOT_FOUND}.html":
-            fixed = absolute_paths(fixed, urlsplit(base_url(app)).path or "/")
-        fixed = apply_csp(fixed, every_style if rel == "search.html" else ())
+        fixed = apply_csp(page, every_style if rel == "search.html" else ())
         if fixed != page:
             pages[rel].write_text(fixed, encoding="utf-8")
     if problems:
         raise ExtensionError(
             "the Content-Security-Policy allows no inline script:\n  " + "\n  ".join(problems)
         )
-    _sitemap(app, outdir)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("html-page-context", _on_page_context)
+    app.connect("config-inited", _on_config_inited)
+    # around sphinx-last-updated-by-git's handler (500)
+    app.connect("env-updated", _set_aside_directories, priority=499)
+    app.connect("env-updated", _restore_directories, priority=501)
+    # before sphinxext-opengraph's handler (500), which reads the page's fields
+    app.connect("html-page-context", _on_page_context, priority=499)
+    # after sphinx-last-updated-by-git's (500), which leaves no date where git has none
+    app.connect("html-page-context", _on_page_context_dated, priority=501)
     # after furo's handler, which renders the navigation tree
     app.connect("html-page-context", _on_page_context_a11y, priority=900)
-    app.connect("html-collect-pages", _collect_pages)
     app.connect("build-finished", _build_finished)
     # Before translations.js: Documentation.addTranslations without eval.
     app.add_js_file("pipespec-csp.js", priority=300)
