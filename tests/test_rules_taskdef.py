@@ -422,3 +422,32 @@ def test_default_network_mode_is_in_the_schema_but_others_are_not() -> None:
     ec2 = {"requiresCompatibilities": ["EC2"]}
     assert rules(taskdef(networkMode="default", **ec2)) == []
     assert rules(taskdef(networkMode="nat", **ec2)) == ["TD004"]
+
+
+# --------------------------------------------------------------------------- required members
+
+
+def test_container_name_and_image_are_required() -> None:
+    # botocore's model marks neither; RegisterTaskDefinition fails with "Container.image
+    # should not be null or empty." (and the same for name)
+    data = taskdef()
+    del data["containerDefinitions"][0]["image"]
+    assert messages(data, "TD003") == [
+        "containerDefinitions[0] is missing the required key 'image'"
+    ]
+    del data["containerDefinitions"][0]["name"]
+    assert rules(data) == ["TD003", "TD003"]
+
+
+def test_required_members_of_nested_shapes() -> None:
+    data = taskdef()
+    data["containerDefinitions"][0]["logConfiguration"] = {
+        "logDriver": "awsfirelens",
+        "secretOptions": [{"valueFrom": "arn:aws:ssm:ap-northeast-1:1:parameter/k"}],
+    }
+    data["containerDefinitions"][0]["healthCheck"] = {"interval": 30}
+    assert messages(data, "TD003") == [
+        "containerDefinitions[0].logConfiguration.secretOptions[0] is missing the required key "
+        "'name'",
+        "containerDefinitions[0].healthCheck is missing the required key 'command'",
+    ]

@@ -116,6 +116,13 @@ _SCALAR_TYPES = {
 EXTRA_ENUM_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ecs", "NetworkMode"): ("default",),
 }
+#: Members the service requires that botocore's model does not mark required, by (service,
+#: structure), each with the service's own error: a container without a name or an image
+#: fails RegisterTaskDefinition with "Container.name should not be null or empty." /
+#: "Container.image should not be null or empty." (ClientException).
+EXTRA_REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ecs", "ContainerDefinition"): ("image", "name"),
+}
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -158,7 +165,7 @@ class _Converter:
     def convert(self, shape: dict[str, Any], name: str = "") -> dict[str, Any]:
         kind = shape["type"]
         if kind == "structure":
-            return self.structure(shape)
+            return self.structure(shape, name)
         if kind == "list":
             schema: dict[str, Any] = {"type": "array", "items": self.ref(shape["member"]["shape"])}
             _bounds(schema, shape, "minItems", "maxItems")
@@ -177,7 +184,7 @@ class _Converter:
             _bounds(schema, shape, "minimum", "maximum")
         return schema
 
-    def structure(self, shape: dict[str, Any]) -> dict[str, Any]:
+    def structure(self, shape: dict[str, Any], name: str = "") -> dict[str, Any]:
         if shape.get("document") or shape.get("union"):
             raise ValueError("document and union structures are not supported")
         properties: dict[str, Any] = {}
@@ -194,8 +201,9 @@ class _Converter:
             "properties": properties,
             "additionalProperties": False,
         }
-        if shape.get("required"):
-            schema["required"] = sorted(shape["required"])
+        required = {*shape.get("required", ()), *EXTRA_REQUIRED.get((self.service, name), ())}
+        if required:
+            schema["required"] = sorted(required)
         return schema
 
 
