@@ -387,15 +387,19 @@ def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context])
         projects = [(buildspec_file(p.doc.data), p) for p in bundle.of("codebuild-project")]
         if not projects:
             continue
+        from .shelldialect import project_image  # only here: a JSON check imports no shell
+
         given = action_variables(bundle.of("pipeline"))
         for spec in bundle.of("buildspec"):
             ctx = contexts.get(id(spec.doc))
             name = PurePosixPath(spec.path).name
             if ctx is not None:
-                names = [project_variables(p.doc.data) | given.get(_name(p.doc.data), frozenset())
-                         for file, p in projects if file == name]  # fmt: skip
+                runs = [p.doc.data for file, p in projects if file == name]
+                names = [project_variables(d) | given.get(_name(d), frozenset()) for d in runs]
                 if names:
-                    ctx.project = Project(frozenset().union(*names))
+                    ctx.project = Project(
+                        frozenset().union(*names), images=tuple(project_image(d) for d in runs)
+                    )
 
 
 def _name(data: Any) -> str:

@@ -23,6 +23,9 @@ class Project(NamedTuple):
     variables: frozenset[str] = frozenset()
     #: the buildspec is written in the project (or template): the source is not beside it
     inline: bool = False
+    #: the ``environment.image`` of each project that runs it (None: not a string), which
+    #: decides what ``/bin/sh`` is (:mod:`pipespec.shelldialect`)
+    images: tuple[str | None, ...] = ()
 
 
 class Context:

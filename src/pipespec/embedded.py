@@ -104,10 +104,12 @@ def check_inline(
     text: str, doc: Document, start: Position, positions: StringMap | None, lang: Lang,
     *, offsets: Callable[[int], int] | None = None,
     opaque: Callable[[int], bool] | None = None, variables: frozenset[str] = frozenset(),
+    images: tuple[str | None, ...] = (),
 ) -> list[Finding]:  # fmt: skip
     """The buildspec findings of ``text``, written in ``doc`` at ``start`` (where each
     character is, when ``positions`` knows); a finding whose offset is ``opaque`` (in a
-    value only CloudFormation knows) is left out."""
+    value only CloudFormation knows) is left out. ``variables`` and ``images`` are those of
+    the project it is written in."""
     from .check import check_text
     from .context import Project
 
@@ -115,9 +117,8 @@ def check_inline(
         return [Finding(doc.path, start[0], start[1], Severity.ERROR, "LD006",
                         message("LD006", lang, limit=MAX_INLINE))]  # fmt: skip
     out: list[Finding] = []
-    for f in check_text(
-        text, "buildspec", path="buildspec.yml", lang=lang, project=Project(variables, inline=True)
-    ):
+    project = Project(variables, inline=True, images=images)
+    for f in check_text(text, "buildspec", path="buildspec.yml", lang=lang, project=project):
         if opaque is not None and opaque(offset_of(f, text)):
             continue
         if positions is not None and len(positions) > 1:
@@ -129,6 +130,8 @@ def check_inline(
 
 def findings(ctx: Context) -> list[Finding]:
     """The buildspec findings of every inline buildspec of a CodeBuild project."""
+    from .shelldialect import project_image
+
     out: list[Finding] = []
     for path, text in inline_buildspecs(ctx):
         start = ctx.doc.position(path)
@@ -138,6 +141,7 @@ def findings(ctx: Context) -> list[Finding]:
             else None
         )
         out += check_inline(
-            text, ctx.doc, start, positions, ctx.lang, variables=project_variables(ctx.data)
-        )
+            text, ctx.doc, start, positions, ctx.lang, variables=project_variables(ctx.data),
+            images=(project_image(ctx.data),),
+        )  # fmt: skip
     return out

@@ -19,18 +19,11 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import shellfilter
 from .document import Document, Lang, NodePath
 from .findings import Finding, Severity
-from .shell import (
-    _NAME,
-    MAX_SCRIPT_CHARS,
-    Command,
-    Dialect,
-    _source_lines,
-    dialect,
-    exported_names,
-    sessions,
-)
+from .shell import _NAME, MAX_SCRIPT_CHARS, Command, _source_lines, exported_names, sessions
+from .shelldialect import Flavour, Shell, resolve
 
 #: ShellCheck's levels, most severe first (``-S`` takes one of them).
 LEVELS = ("error", "warning", "info", "style")
@@ -126,31 +119,35 @@ class Script(NamedTuple):
     """One script for ShellCheck and the way back from its lines to the YAML file."""
 
     doc: Document
-    dialect: Dialect
+    dialect: Flavour
     text: str
     #: script line (index 0 = line 1) -> (command, offset in the command's text of that line)
     lines: list[tuple[Command, int] | None]
     disabled: set[str]
     per_command: dict[NodePath, set[str]]
+    #: whether the files say which program /bin/sh is (see pipespec.shelldialect)
+    known: bool = True
 
 
-def build_scripts(doc: Document, names: set[str]) -> list[Script]:
+def build_scripts(doc: Document, names: set[str], shell: Shell | None = None) -> list[Script]:
     """The scripts of a buildspec: one per shell session, with ``names`` declared first.
 
-    Every script starts with a shebang for its dialect and one ``export`` line naming those
-    of ``names`` (and of env.exported-variables) that the session mentions, so ShellCheck
-    treats them as set; those two lines map to no YAML line. (Declaring only what is
-    mentioned keeps ShellCheck fast: it slows down with every declaration.)
+    Every script starts with a shebang for its dialect (``shell``, by default what the
+    buildspec alone says: :func:`pipespec.shelldialect.resolve`) and one ``export`` line
+    naming those of ``names`` (and of env.exported-variables) that the session mentions, so
+    ShellCheck treats them as set; those two lines map to no YAML line. (Declaring only what
+    is mentioned keeps ShellCheck fast: it slows down with every declaration.)
     """
-    shell = dialect(doc)
     if shell is None:
-        return []
+        shell = resolve(doc)
+        if shell is None:
+            return []
     disabled = file_disables(doc)
     declared = {n for n in names | set(exported_names(doc)) if _NAME.fullmatch(n)}
     scripts: list[Script] = []
     for session in sessions(doc):
         mentioned = declared & set(_NAME.findall("\n".join(c.text for c in session)))
-        preamble = [f"#!/bin/{shell}"]
+        preamble = [f"#!/bin/{shell.flavour}"]
         if mentioned:
             preamble.append("export " + " ".join(sorted(mentioned)))
         text_lines = list(preamble)
@@ -168,8 +165,9 @@ def build_scripts(doc: Document, names: set[str]) -> list[Script]:
             if codes:
                 per_command[command.path] = codes
         scripts.append(
-            Script(doc, shell, "\n".join(text_lines) + "\n", mapping, disabled, per_command)
-        )
+            Script(doc, shell.flavour, "\n".join(text_lines) + "\n", mapping, disabled,
+                   per_command, shell.known)
+        )  # fmt: skip
     return scripts
 
 
@@ -205,16 +203,8 @@ class Comment(NamedTuple):
     code: int
     level: str
     message: str
-
-
-def _sole_cd(text: str) -> bool:
-    """A command that is only ``cd DIR`` (CodeBuild stops the phase when it fails)."""
-    s = text.strip()
-    return (
-        (s == "cd" or s.startswith(("cd ", "cd\t")))
-        and not any(ch in s for ch in ";&|\n`")
-        and "$(" not in s
-    )
+    #: ShellCheck's own level was lowered: the image's /bin/sh is not known
+    unknown_shell: bool = False
 
 
 class Batch:
@@ -330,17 +320,24 @@ class Batch:
         disabled = script.per_command.get(command.path, set())
         if sc in disabled or "ALL" in disabled:
             return None
-        if code == 2164 and _sole_cd(command.text):
-            # CodeBuild checks every command's exit status: a failing `cd` alone fails the phase
-            return None
         column = max(int(raw.get("column", 1)), 1)
         end = command.text.find("\n", line_offset)
         line_end = len(command.text) if end < 0 else end
         offset = min(line_offset + column - 1, max(line_end - 1, line_offset))
+        if code == 2164 and shellfilter.cd_fails_the_command(command.text, offset):
+            return None  # CodeBuild checks every command's exit status (see shellfilter)
+        given = str(raw.get("level", "warning"))
+        end_column = int(raw.get("endColumn", column)) if raw.get("endLine") == line else column
+        level = shellfilter.level(
+            code, given, line=command.text[line_offset:line_end], column=column,
+            end_column=end_column, known_dialect=script.known,
+        )  # fmt: skip
+        if level is None or _rank(level) > _rank(self.settings.severity):
+            return None
         yaml_line, yaml_column = command.position(offset)
         return Comment(
-            script.doc, yaml_line, yaml_column, code, str(raw.get("level", "warning")),
-            str(raw.get("message", "")),
+            script.doc, yaml_line, yaml_column, code, level, str(raw.get("message", "")),
+            unknown_shell=level != given,
         )  # fmt: skip
 
 
@@ -433,6 +430,10 @@ class _Started:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
 
 def level_severity(level: str) -> Severity:

@@ -103,6 +103,7 @@ def findings(ctx: Context) -> list[Finding]:
 
 def _inline_findings(template: Template, inline: Inline, ctx: Context) -> list[Finding]:
     from ..embedded import MAX_INLINE, check_inline, is_inline, project_variables
+    from ..shelldialect import project_image
     from ..textmap import json_string_positions, lines_of, yaml_scalar_positions
 
     if not is_inline(inline.text):
@@ -121,9 +122,10 @@ def _inline_findings(template: Template, inline: Inline, ctx: Context) -> list[F
             positions = yaml_scalar_positions(doc.text, style, begin, end, inline.value, lines)
     resource = next((r for r in template.resources if r.logical_id == inline.logical_id), None)
     names = project_variables(resource.doc.data) if resource and resource.doc else frozenset()
+    image = project_image(resource.doc.data) if resource and resource.doc else None
     return check_inline(inline.text, doc, start, positions, ctx.lang, offsets=inline.offset,
                         opaque=inline.opaque if inline.variables else None,
-                        variables=names)  # fmt: skip
+                        variables=names, images=(image,))  # fmt: skip
 
 
 _LINES: weakref.WeakKeyDictionary[Document, Any] = weakref.WeakKeyDictionary()

@@ -1,9 +1,10 @@
 """Shell in buildspec commands: Windows commands (SH0002), variables (BS120), dead commands
 (BS121), and the scripts ShellCheck checks.
 
-The commands are joined into scripts the way CodeBuild runs them (:mod:`pipespec.shell`);
-ShellCheck's comments come back as findings whose rule ID is ``SH`` + the SC number
-(:mod:`pipespec.rules.shellcheck_codes`).
+The commands are joined into scripts the way CodeBuild runs them (:mod:`pipespec.shell`),
+in the shell the checked files say (:mod:`pipespec.shelldialect`); ShellCheck's comments
+come back as findings whose rule ID is ``SH`` + the SC number
+(:mod:`pipespec.rules.shellcheck_codes`, filtered by :mod:`pipespec.shellfilter`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from .. import shell, shellcheck, shellscan
+from .. import shell, shellcheck, shelldialect, shellscan
 from ..findings import Severity
+from ..shellfilter import GET_LOGIN
 from . import Hit, rule
 from .shellcheck_codes import shellcheck_finding, shellcheck_rule, skipped_finding
 
@@ -80,7 +82,9 @@ def scripts_for(ctx: Context) -> list[shellcheck.Script]:
     """The ShellCheck scripts of a buildspec (none for Windows commands)."""
     if not is_posix(ctx):
         return []
-    return shellcheck.build_scripts(ctx.doc, known_names(ctx))
+    return shellcheck.build_scripts(
+        ctx.doc, known_names(ctx), shelldialect.resolve(ctx.doc, ctx.project)
+    )
 
 
 @rule(
@@ -169,7 +173,13 @@ def known_names(ctx: Context) -> set[str]:
     "buildspec file, those of the projects in the same directory that run it (source.buildspec "
     "names the file, or is absent and the file is buildspec.yml). "
     "AWS's own ECR samples need AWS_ACCOUNT_ID and "
-    "IMAGE_REPO_NAME as project variables. Reads guarded by ${NAME:-default}, ${NAME:+x} or "
+    "IMAGE_REPO_NAME as project variables. So BS120 is a warning only when that project is "
+    "known, and the set of defined variables with it: the buildspec is inline in a project "
+    "or template, or a codebuild-project file or template in its directory runs it; those "
+    "project variables, the buildspec's env and batch env variables and the variables a "
+    "pipeline in the directory gives the action are then all there is. Without the project "
+    "it is info: most variables real buildspecs read without defining them are project "
+    "variables. Reads guarded by ${NAME:-default}, ${NAME:+x} or "
     "${NAME:?message} are not reported, nor a variable once a command tests it ([ -z \"$NAME\" "
     "], test -n \"$NAME\", [ \"$NAME\" ]), nor anything after a command that sources a file or "
     "uses eval. Each variable is reported once, where it is first read.",
@@ -188,7 +198,13 @@ def known_names(ctx: Context) -> set[str]:
     "もの、buildspec ファイルでは同じディレクトリにあってそのファイルを実行するプロジェクト "
     "(source.buildspec がそのファイルを指すか、省略されていてファイルが buildspec.yml) のものです。"
     "AWS の ECR のサンプルも AWS_ACCOUNT_ID と "
-    "IMAGE_REPO_NAME をプロジェクトの環境変数として必要とします。${NAME:-既定値}・${NAME:+x}・"
+    "IMAGE_REPO_NAME をプロジェクトの環境変数として必要とします。そのため BS120 が警告になるのは、"
+    "そのプロジェクトが分かり、定義済みの変数がすべて分かるときだけです: buildspec がプロジェクト"
+    "やテンプレートにインラインで書かれているとき、または同じディレクトリの codebuild-project "
+    "ファイルかテンプレートがそれを実行するとき。そのプロジェクトの変数、buildspec の env と "
+    "batch の env の変数、同じディレクトリのパイプラインがアクションに渡す変数で全部です。"
+    "プロジェクトが分からなければ情報にします。実際の buildspec が定義せずに読む変数の多くは"
+    "プロジェクトの環境変数だからです。${NAME:-既定値}・${NAME:+x}・"
     "${NAME:?メッセージ} の形の参照、[ -z \"$NAME\" ]・test -n \"$NAME\"・[ \"$NAME\" ] で"
     "調べた後の参照、ファイルを source するコマンドや eval の後は報告しません。"
     "変数ごとに、最初に読む位置で 1 回だけ報告します。",
@@ -203,6 +219,7 @@ def undefined_variable(ctx: Context) -> Iterator[Hit]:
     if not is_posix(ctx):
         return
     known = known_names(ctx)
+    severity = None if ctx.project is not None else INFO  # the project's variables unknown
     reported: set[str] = set()
     for session in shell.sessions(ctx.doc):
         assigned: set[str] = set()
@@ -225,7 +242,7 @@ def undefined_variable(ctx: Context) -> Iterator[Hit]:
                 ):
                     reported.add(event.name)
                     yield Hit(
-                        command.path, {"name": event.name},
+                        command.path, {"name": event.name}, severity=severity,
                         position=command.position(event.offset),
                     )  # fmt: skip
 
@@ -243,7 +260,7 @@ class _Dead(NamedTuple):
 
 DEAD = (
     _Dead(
-        re.compile(r"\baws\b[^\n;&|]*?\becr\s+get-login(?![\w-])"),
+        GET_LOGIN,
         "aws ecr get-login",
         "it was removed in AWS CLI version 2, which current CodeBuild images ship",
         "AWS CLI バージョン 2 (現行の CodeBuild イメージに入っているもの) で削除されました",

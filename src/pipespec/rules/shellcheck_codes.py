@@ -3,10 +3,9 @@ others, SH0001 when ShellCheck did not run, and the findings made of ShellCheck'
 
 The codes seen most in real buildspecs are registered below with a Japanese summary and an
 example; any other code is reported under its own ``SHnnnn`` ID, described by ``SH0000``.
-
-ShellCheck's ``error`` and ``warning`` levels become pipespec warnings and ``info`` stays
-info: whether a construct fails depends on the build image's ``/bin/sh`` (bash on Amazon
-Linux, dash on Ubuntu), which pipespec cannot see.
+Which comments apply to a CodeBuild build, and at which level, is
+:mod:`pipespec.shellfilter`'s; which shell the scripts are checked as,
+:mod:`pipespec.shelldialect`'s.
 """
 
 from __future__ import annotations
@@ -36,14 +35,27 @@ class _Code(NamedTuple):
     names: bool = False  # ShellCheck's message names variables: show it in Japanese too
 
 
-_POSIX_EN = (
-    "CodeBuild runs commands with /bin/sh unless env.shell says bash; on Ubuntu-based images "
-    "/bin/sh is dash, which does not have this bash feature."
+#: What every POSIX-only code (SC3xxx) says about the shell that runs the commands.
+_DIALECT_EN = (
+    "Whether this fails depends on which program /bin/sh is, which the build image decides "
+    "(pipespec.shelldialect): bash on CodeBuild's Amazon Linux images, where it works; dash "
+    "on its Ubuntu images (aws/codebuild/standard), where it does not. With env.shell: bash, "
+    "or when a codebuild-project file or template checked with the buildspec runs it on an "
+    "Amazon Linux image, the commands are checked as bash and this is not reported; on an "
+    "Ubuntu image they are checked as dash and it is a warning; when the image is not known "
+    "(no project in the checked files, or a custom image) it is info."
 )
-_POSIX_JA = (
-    "env.shell で bash を指定しない限り、CodeBuild はコマンドを /bin/sh で実行します。Ubuntu "
-    "ベースのイメージの /bin/sh は dash で、この bash の機能はありません。"
+_DIALECT_JA = (
+    "失敗するかどうかは /bin/sh がどのプログラムかで決まり、それはビルドイメージで決まります。"
+    "CodeBuild の Amazon Linux のイメージでは bash で動き、Ubuntu のイメージ "
+    "(aws/codebuild/standard) では dash で動きません。env.shell: bash のとき、または一緒に"
+    "検査した codebuild-project ファイルやテンプレートがこの buildspec を Amazon Linux の"
+    "イメージで実行するときは bash として検査し、報告しません。Ubuntu のイメージなら dash "
+    "として検査して警告に、イメージが分からないとき (検査したファイルにプロジェクトがない、"
+    "カスタムイメージ) は情報にします。"
 )
+_POSIX_EN = "POSIX sh does not have this bash feature. " + _DIALECT_EN
+_POSIX_JA = "POSIX sh にはこの bash の機能がありません。" + _DIALECT_JA
 
 CODES: tuple[_Code, ...] = (
     _Code(1001, "backslash-plain-letter", "info",
@@ -81,9 +93,19 @@ CODES: tuple[_Code, ...] = (
           "rm *.tmp", "rm ./*.tmp"),
     _Code(2046, "unquoted-command-substitution", "warning",
           "コマンド置換を二重引用符で囲んでください (単語分割を防ぐため)",
-          "The output of $(...) is split into words and glob-expanded.",
-          "$(...) の出力が単語に分割され、グロブ展開されます。",
-          "echo Build started on $(date)", 'echo "Build started on $(date)"'),
+          "The output of $(...) is split into words and glob-expanded. Not reported when "
+          "the substitution runs a command whose output is known to be safe there "
+          "(pipespec.shellfilter): one word without glob characters anywhere ($(nproc), "
+          "$(date +%s), $(date +%Y%m%d), $(id -u), $(uname -m)), or words without glob "
+          "characters ($(date), $(pwd)) as arguments of echo, which only joins them with "
+          "single blanks: AWS's own samples write echo Build started on `date`.",
+          "$(...) の出力が単語に分割され、グロブ展開されます。出力がその場所で安全と分かる"
+          "コマンドの置換は報告しません (pipespec.shellfilter): グロブ文字のない 1 語 "
+          "($(nproc)・$(date +%s)・$(date +%Y%m%d)・$(id -u)・$(uname -m)) はどこでも、"
+          "グロブ文字のない複数の語 ($(date)・$(pwd)) は echo の引数なら (空白 1 つで"
+          "つなぐだけなので) 報告しません。AWS のサンプルも echo Build started on `date` と"
+          "書いています。",
+          "docker build -t web:$(cat VERSION) .", 'docker build -t "web:$(cat VERSION)" .'),
     _Code(2059, "printf-format-variable", "info",
           "printf の書式文字列に変数を入れないでください",
           "A % or backslash in the value is read as a format directive.",
@@ -100,12 +122,12 @@ CODES: tuple[_Code, ...] = (
     _Code(2091, "executing-output", "warning",
           "$(...) の出力をコマンドとして実行しています。意図したものでなければ $() を外してください",
           "The output of the command is run as a command. $(aws ecr get-login) relied on "
-          "this, and get-login no longer exists in AWS CLI v2 (see BS121).",
-          "コマンドの出力がコマンドとして実行されます。$(aws ecr get-login) はこの形でしたが、"
-          "get-login は AWS CLI v2 にありません (BS121)。",
-          '$(aws ecr get-login --no-include-email --region "$AWS_DEFAULT_REGION")',
-          'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login '
-          '--username AWS --password-stdin "$REGISTRY"'),
+          "this by design, so it is not reported there: BS121 reports its real problem "
+          "(get-login no longer exists in AWS CLI v2), one finding for one cause.",
+          "コマンドの出力がコマンドとして実行されます。$(aws ecr get-login) はこの形で使う"
+          "コマンドだったのでそこでは報告せず、本当の問題 (get-login は AWS CLI v2 にない) を "
+          "BS121 が報告します (1 つの原因に 1 つの指摘)。",
+          "$(git rev-parse --short HEAD)", 'echo "$(git rev-parse --short HEAD)"'),
     _Code(2115, "rm-rf-unset-variable", "warning",
           '"${var:?}" を使って / 以下の削除にならないようにしてください',
           "When the variable is empty, rm -rf \"$DIR\"/* deletes /*.",
@@ -120,9 +142,13 @@ CODES: tuple[_Code, ...] = (
     _Code(2155, "export-masks-status", "warning",
           "宣言と代入を分けてください (戻り値が隠れるため)",
           "CodeBuild stops a phase when a command fails, but export X=$(cmd) succeeds even "
-          "when cmd fails, so the build goes on with an empty value.",
+          "when cmd fails, so the build goes on with an empty value. Not reported for the "
+          "commands that do not fail and whose output is known (date, nproc, pwd, id, uname, "
+          "whoami: export TS=$(date +%s)).",
           "CodeBuild はコマンドが失敗するとフェーズを止めますが、export X=$(cmd) は cmd が"
-          "失敗しても成功するため、空の値のままビルドが続きます。",
+          "失敗しても成功するため、空の値のままビルドが続きます。失敗せず出力も分かっている"
+          "コマンド (date・nproc・pwd・id・uname・whoami。export TS=$(date +%s) など) "
+          "では報告しません。",
           'export IMAGE_TAG="$(git rev-parse --short HEAD)"',
           'IMAGE_TAG="$(git rev-parse --short HEAD)"\nexport IMAGE_TAG'),
     _Code(2162, "read-without-r", "info",
@@ -132,10 +158,15 @@ CODES: tuple[_Code, ...] = (
           "read VERSION < version.txt", "read -r VERSION < version.txt"),
     _Code(2164, "cd-may-fail", "warning",
           "cd が失敗した場合に備えて cd ... || exit としてください",
-          "When cd fails, the rest of the same command runs in the wrong directory. A command "
-          "that is only cd is not reported: CodeBuild fails the phase when it fails.",
-          "cd が失敗すると、同じコマンドの残りが別のディレクトリで実行されます。cd だけのコマンドは"
-          "報告しません (失敗すれば CodeBuild がフェーズを失敗させます)。",
+          "When cd fails, the rest of the same command runs in the wrong directory. Not "
+          "reported when nothing of the command runs after the cd (cd app; or if [ -d x ]; "
+          "then cd x; fi): its failure is the command's, and CodeBuild fails the phase when a "
+          "command fails; nor when the if around it has just checked that the directory "
+          "exists (if [ -d x ]; then cd x; ...).",
+          "cd が失敗すると、同じコマンドの残りが別のディレクトリで実行されます。cd の後に同じ"
+          "コマンドで何も実行しないとき (cd app や if [ -d x ]; then cd x; fi) は報告しません。"
+          "cd の失敗がコマンドの失敗になり、CodeBuild はフェーズを失敗させます。周りの if が"
+          "そのディレクトリがあることを調べた直後 (if [ -d x ]; then cd x; ...) も報告しません。",
           "cd app; npm ci", "cd app && npm ci"),
     _Code(3009, "posix-brace-expansion", "warning",
           "POSIX sh にはブレース展開がありません",
@@ -151,9 +182,9 @@ CODES: tuple[_Code, ...] = (
     _Code(3020, "posix-ampersand-redirect", "warning",
           "POSIX sh には &> がありません",
           "In dash (/bin/sh on Ubuntu images), cmd &> file runs cmd in the background and "
-          "truncates file instead of redirecting to it.",
+          "truncates file instead of redirecting to it. " + _DIALECT_EN,
           "dash (Ubuntu のイメージの /bin/sh) では cmd &> file は cmd をバックグラウンドで実行し、"
-          "file を空にするだけでリダイレクトしません。",
+          "file を空にするだけでリダイレクトしません。" + _DIALECT_JA,
           "make test &> test.log", "make test > test.log 2>&1"),
     _Code(3030, "posix-arrays", "warning",
           "POSIX sh には配列がありません",
@@ -161,16 +192,18 @@ CODES: tuple[_Code, ...] = (
           'FILES=(a.txt b.txt)\necho "${FILES[@]}"', bash_good=True),
     _Code(3037, "posix-echo-flags", "warning",
           "POSIX sh の echo にはオプションがありません",
-          "dash prints -e and -n literally.",
-          "dash は -e や -n をそのまま出力します。",
+          "dash prints -e literally (its echo knows only -n; as dash, ShellCheck reports "
+          "that as SC3036). " + _DIALECT_EN,
+          "dash は -e をそのまま出力します (dash の echo のオプションは -n だけで、dash として"
+          "検査すると ShellCheck はこれを SC3036 として報告します)。" + _DIALECT_JA,
           'echo -e "a\\tb"', "printf 'a\\tb\\n'"),
     _Code(3040, "posix-pipefail", "warning",
           "POSIX sh には set -o pipefail がありません",
           _POSIX_EN, _POSIX_JA, "set -o pipefail", "set -o pipefail", bash_good=True),
     _Code(3046, "posix-source", "warning",
           "POSIX sh には source がありません。. を使ってください",
-          "dash fails with 'source: not found'.",
-          "dash では 'source: not found' で失敗します。",
+          "dash fails with 'source: not found'. " + _DIALECT_EN,
+          "dash では 'source: not found' で失敗します。" + _DIALECT_JA,
           "source ./env.sh", ". ./env.sh"),
 )  # fmt: skip
 
@@ -242,15 +275,23 @@ register(
         "Every ShellCheck code SCnnnn that has no entry of its own here is reported as SHnnnn "
         "with ShellCheck's message and a link to its wiki page. The commands are checked as "
         "CodeBuild runs them: version 0.2 as one script (install, pre_build, build, post_build, "
-        "each phase's finally after its commands), version 0.1 one script per command, in sh "
-        "unless env.shell says bash: CodeBuild's documentation says commands are Shell Command "
-        "Language (sh) commands ('Shells and commands in build environments', "
+        "each phase's finally after its commands), version 0.1 one script per command. "
+        "CodeBuild's documentation says commands are Shell Command Language (sh) commands "
+        "('Shells and commands in build environments', "
         "https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-cmd.html), and "
-        "on Linux images they run in /bin/sh (awsdocs/aws-codebuild-user-guide#5: even on an "
-        "image whose login shell is bash); env.shell accepts bash or /bin/sh (build "
-        "specification reference). ShellCheck's error and warning become pipespec warnings, "
+        "on Linux images they run in /bin/sh unless env.shell says bash "
+        "(awsdocs/aws-codebuild-user-guide#5: even on an image whose login shell is bash); "
+        "/bin/sh is bash on CodeBuild's Amazon Linux images and dash on its Ubuntu images. So "
+        "the commands are checked as bash when env.shell says bash or a codebuild-project "
+        "file or template checked with the buildspec runs it on an Amazon Linux image, as dash "
+        "on an Ubuntu image (aws/codebuild/standard), and otherwise as POSIX sh, where "
+        "ShellCheck's POSIX-only codes (SC3000-SC3999) become info: the image, not known, "
+        "decides whether they fail. ShellCheck's error and warning become pipespec warnings, "
         "its info stays info, and its style comments are left out unless [tool.pipespec] "
-        "shellcheck-severity = \"style\". SC1090/SC1091 (files not given to ShellCheck), SC2034 "
+        "shellcheck-severity = \"style\". A few comments that do not fit a CodeBuild build are "
+        "left out, each explained on its code's entry: SC2164 for a cd whose failure fails "
+        "the command, SC2046 and SC2155 for $(date), $(nproc) and similar commands, SC2091 for "
+        "$(aws ecr get-login) (BS121). SC1090/SC1091 (files not given to ShellCheck), SC2034 "
         "(CodeBuild hands a command's variables on to the next commands) and SC2154 (BS120 "
         "reports it, knowing CodeBuild's variables) are never reported. Disable a code with "
         "# shellcheck disable=SC2086 on the line above a command, at the top of the file, or "
@@ -258,14 +299,22 @@ register(
         "個別の項目がない ShellCheck のコード SCnnnn は、SHnnnn として ShellCheck のメッセージと"
         " wiki へのリンクで報告します。コマンドは CodeBuild と同じ形で検査します: version 0.2 は"
         "全体を 1 つのスクリプト (install・pre_build・build・post_build の順、各フェーズの finally は"
-        "その commands の後)、version 0.1 はコマンドごとに 1 つのスクリプトで、env.shell が bash で"
-        "なければ sh として扱います。CodeBuild のドキュメント「ビルド環境のシェルとコマンド」"
+        "その commands の後)、version 0.1 はコマンドごとに 1 つのスクリプトです。CodeBuild の"
+        "ドキュメント「ビルド環境のシェルとコマンド」"
         "(https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-cmd.html) は"
         "コマンドを Shell Command Language (sh) のコマンドとしていて、Linux のイメージでは、"
-        "ログインシェルが bash のイメージでも /bin/sh で実行されます "
-        "(awsdocs/aws-codebuild-user-guide#5)。env.shell に書けるのは bash か /bin/sh です "
-        "(ビルド仕様のリファレンス)。ShellCheck の error と warning は警告、info は情報に"
+        "env.shell が bash でなければ (ログインシェルが bash のイメージでも) /bin/sh で実行され"
+        "ます (awsdocs/aws-codebuild-user-guide#5)。/bin/sh は CodeBuild の Amazon Linux の"
+        "イメージでは bash、Ubuntu のイメージでは dash です。そこで、env.shell が bash のときや、"
+        "一緒に検査した codebuild-project ファイルやテンプレートがこの buildspec を Amazon Linux "
+        "のイメージで実行するときは bash として、Ubuntu のイメージ (aws/codebuild/standard) "
+        "なら dash として、それ以外は POSIX sh として検査します。POSIX sh として検査したとき、"
+        "ShellCheck の POSIX 専用のコード (SC3000〜SC3999) は情報にします。失敗するかどうかは"
+        "分からないイメージで決まるからです。ShellCheck の error と warning は警告、info は情報に"
         "なり、style は [tool.pipespec] の shellcheck-severity = \"style\" のときだけ報告します。"
+        "CodeBuild のビルドに当てはまらない指摘はいくつか省きます (それぞれのコードの項目で説明"
+        "します): 失敗がコマンドの失敗になる cd の SC2164、$(date)・$(nproc) などの SC2046 と "
+        "SC2155、$(aws ecr get-login) の SC2091 (BS121 が報告する)。"
         "SC1090/SC1091 (ShellCheck に渡していないファイル)、SC2034 (CodeBuild は変数を次のコマンドに"
         "引き継ぐ)、SC2154 (CodeBuild の変数を知っている BS120 が報告する) は報告しません。"
         "コマンドの前の行か、ファイルの先頭に # shellcheck disable=SC2086 と書くか、"
@@ -331,7 +380,20 @@ def shellcheck_finding(comment: shellcheck.Comment, lang: Lang) -> Finding:
     r = shellcheck_rule(rule_id)
     assert r is not None
     params = {"message": _plain_message(comment.message), "url": _wiki(comment.code)}
+    text = r.message(lang, params)
+    if comment.unknown_shell:  # said before the link, which ends every SH message
+        en, ja = "; see ", "。詳細: "
+        cut = text.rfind(ja if lang == "ja" else en)
+        if cut >= 0:
+            text = text[:cut] + UNKNOWN_SHELL[lang] + text[cut:]
     return Finding(
         comment.doc.path, comment.line, comment.column, shellcheck.level_severity(comment.level),
-        rule_id, r.message(lang, params),
+        rule_id, text,
     )  # fmt: skip
+
+
+#: Said in a POSIX-only finding made info because the image's /bin/sh is not known.
+UNKNOWN_SHELL: dict[Lang, str] = {
+    "en": " (the build image decides: its /bin/sh is bash on Amazon Linux, dash on Ubuntu)",
+    "ja": " (ビルドイメージ次第: /bin/sh は Amazon Linux では bash、Ubuntu では dash)",
+}
