@@ -179,6 +179,27 @@ def test_the_documented_setup_passes_without_shellcheck(tmp_path: Path) -> None:
     assert "pipespec-check: expected findings for deploy-mistakes/buildspec.yml" in output
 
 
+def test_without_shellcheck_the_command_prints_sh0001_as_one_plain_line(tmp_path: Path) -> None:
+    """The same Python, on the command line: SH0001 has no source line and no caret
+    under line 1 (it is about the run, not about a place in the file)."""
+    python = _python_without_shellcheck(tmp_path)
+    commands = BAD_BUILDSPEC + "  build:\n    commands:\n      - make\n"  # and a phase to check
+    (tmp_path / "buildspec.yml").write_text(commands, encoding="utf-8")
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    proc = run([python, "-m", "pipespec", "check", "--lang", "en", "buildspec.yml"],
+               cwd=tmp_path, env=_env(str(empty)))  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.endswith("[SH0001]")]
+    assert (
+        lines[at] == "buildspec.yml:1:1: info: shell checks skipped: shellcheck not found [SH0001]"
+    )
+    assert at + 1 == len(lines) or not lines[at + 1].startswith(" "), lines
+    # the other findings keep their source line and caret
+    assert lines[lines.index(next(x for x in lines if x.endswith("[BS101]"))) + 2] == "    ^"
+
+
 def test_pipespec_lang_is_checked(tmp_path: Path) -> None:
     repo = project(tmp_path)
     conf = repo / "docs" / "conf.py"
