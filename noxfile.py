@@ -137,6 +137,9 @@ def docs(session: nox.Session) -> None:
     """Build the site and serve it on http://127.0.0.1:8000 (``-- --no-serve`` to only build)."""
     _require_python(session)
     _install(session, "docs")
+    # the playground's engine, Pyodide (package.json); without npm its page says how to get it
+    if shutil.which("npm"):
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     build_docs(session, DOCS_OUT)
     if "--no-serve" in session.posargs:
         return

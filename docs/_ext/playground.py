@@ -14,7 +14,8 @@
   under ``examples/`` that pipespec checks, inside a よくある間違い box or not): the link's
   fragment carries the files of the example's directory (its bundle, as ``pipespec check
   DIR`` sees it), deflate-compressed and base64url-encoded, so that the playground opens
-  them as tabs, already checked. See :func:`fragment` for the format.
+  them as tabs, already checked. See :func:`fragment` for the format. Each rule's bad
+  example in the rule reference gets one too, with its file or files.
 
 Without ``node_modules/pyodide`` the site still builds, warning-free: the page then says
 that its engine is not bundled and that ``npm ci`` brings it.
@@ -240,6 +241,20 @@ def _example_file(block: nodes.literal_block) -> Path | None:
     return path if path.is_file() and catalog.detect(path.name) else None
 
 
+def _rule_example(box: nodes.container) -> list[tuple[str, str]]:
+    """The files of a rule's bad example in the rule reference (``pipespec-rules``: a
+    ``pipespec-rule-case`` box with the example's output), as (name, text)."""
+    files: list[tuple[str, str]] = []
+    name = None
+    for child in box.children:
+        if isinstance(child, nodes.paragraph) and "pipespec-file-name" in child["classes"]:
+            name = child.astext()
+        elif isinstance(child, nodes.literal_block) and name is not None:
+            files.append((name, child.astext()))
+            name = None
+    return files
+
+
 def _link(href: str, label: str) -> nodes.raw:
     text = (
         f'<a class="pipespec-try" href="{html.escape(href)}" '
@@ -269,6 +284,23 @@ def _add_try_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             para = nodes.paragraph(classes=["pipespec-try-line"])
             para += link
             block.parent.insert(block.parent.index(block) + 1, para)
+    for box in list(doctree.findall(nodes.container)):
+        bad = "pipespec-rule-case" in box["classes"] and any(
+            "pipespec-output" in b["classes"] for b in box.findall(nodes.literal_block)
+        )
+        files = _rule_example(box) if bad else []
+        section = box.parent
+        if not files or not isinstance(section, nodes.section) or not section["ids"]:
+            continue
+        rule = section["ids"][0].removeprefix("rule-").upper()
+        names = "・".join(name for name, _ in files)
+        para = nodes.paragraph(classes=["pipespec-try-line"])
+        para += _link(
+            f"{target}#{fragment(files)}", f"{rule} の誤った例 ({names}) をプレイグラウンドで試す"
+        )
+        last = max(box.index(b) for b in box.children if isinstance(b, nodes.literal_block)
+                   and "pipespec-rule-example" in b["classes"])  # fmt: skip
+        box.insert(last + 1, para)
 
 
 # ---- the page -----------------------------------------------------------------------

@@ -104,6 +104,7 @@
         message.step + 1, message.of + 1);
     } else if (message.type === "ready") {
       engine.ready = true;
+      engine.steps = message.steps;
       root.dataset.engine = "ready";
       say(`検査エンジンの準備ができました (${(message.ms / 1000).toFixed(1)} 秒)`);
       send();
@@ -115,7 +116,8 @@
       if (wasLatest) {
         engine.latest = null;
         if (window.pipespecPlayground.firstResultMs === null)
-          window.pipespecPlayground.firstResultMs = Math.round(performance.now() - engine.startedAt);
+          // from the page's navigation (performance's time origin) to the first findings
+          window.pipespecPlayground.firstResultMs = Math.round(performance.now());
         say(`検査しました (${message.ms} ミリ秒)`);
         render(message.answer);
       }
@@ -219,7 +221,9 @@
     place.type = "button";
     place.className = "pg-place";
     place.textContent = `${many ? f.path + ":" : ""}${f.line}:${f.column}`;
-    place.setAttribute("aria-label", `${f.path} の ${f.line} 行 ${f.column} 列へ移動`);
+    // the accessible name starts with the visible text (axe: label-content-name-mismatch)
+    place.setAttribute("aria-label",
+      `${place.textContent} (${f.path} の ${f.line} 行 ${f.column} 列へ移動)`);
     let rule;
     if (f.anchor) {
       rule = document.createElement("a");

@@ -11,6 +11,12 @@
 
 const here = new URL("./", self.location.href);
 
+const began = performance.now();
+//: milliseconds from the worker's start to the end of each step (the page records them)
+const steps = {};
+const mark = (name) => {
+  steps[name] = Math.round(performance.now() - began);
+};
 const progress = (step, of, text) => self.postMessage({ type: "progress", step, of, text });
 
 async function bytes(url) {
@@ -20,7 +26,6 @@ async function bytes(url) {
 }
 
 async function start() {
-  const began = performance.now();
   progress(1, 3, "Python (Pyodide) を読み込んでいます");
   importScripts(new URL("pyodide/pyodide.js", here).href);
   const manifest = await (await fetch(new URL("engine.json", here))).json();
@@ -30,18 +35,22 @@ async function start() {
     stdout: () => {},
     stderr: () => {},
   });
+  mark("python");
   progress(2, 3, "pipespec を準備しています");
   const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
   const wheels = await Promise.all(
     manifest.wheels.map((name) => bytes(new URL(`wheels/${name}`, here))),
   );
   wheels.forEach((buffer) => pyodide.unpackArchive(buffer, "wheel", { extractDir: site }));
+  mark("wheels");
   const module = pyodide.pyimport("pipespec.browser");
+  mark("import");
   const checkJson = module.check_json;
   // the first check imports the rules and the schemas: done now, not at the first keystroke
   progress(3, 3, "検査ルールを読み込んでいます");
   checkJson(JSON.stringify({ files: [{ name: "buildspec.yml", text: "version: 0.2\n" }] }));
-  self.postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
+  mark("rules");
+  self.postMessage({ type: "ready", ms: Math.round(performance.now() - began), steps });
   return checkJson;
 }
 
