@@ -585,10 +585,12 @@ def test_the_resources_environment_variables_count_as_defined() -> None:
 
 def test_an_inline_buildspec_cannot_see_its_source() -> None:
     # appspec.yml and taskdef.json usually live in the source, which a template does not
-    # show; imagedefinitions.json is the build's to write.
+    # show; imagedefinitions.json is reported because the commands write another deploy
+    # input instead, a mix-up the source cannot explain.
     spec = (
         "|\n          version: 0.2\n          phases:\n            build:\n"
-        "              commands: [make]\n          artifacts:\n            files:\n"
+        "              commands: ['echo x > imageDetail.json']\n"
+        "          artifacts:\n            files:\n"
         "              - appspec.yml\n              - taskdef.json\n"
         "              - imagedefinitions.json\n"
     )

@@ -1,5 +1,6 @@
 """Quiet, precise defaults for buildspecs: the shell the image decides, ShellCheck comments
-that do not fit a build, BS120 with and without the project."""
+that do not fit a build, BS120 with and without the project, BS116 with and without the
+source, BS111, BS114, BS130's stand-ins, and the share of real buildspecs that warn."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typing import Any
 import pytest
 
 from pipespec import shellcheck, shelldialect, shellfilter
-from pipespec.check import check_text
+from pipespec.check import check_paths, check_text
 from pipespec.context import Project
 from pipespec.findings import Finding, Severity
 from pipespec.load import load_text
+from pipespec.rules.secrets import stand_in
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_SHELLCHECK = shellcheck.find_shellcheck() is not None
@@ -284,3 +286,132 @@ def test_bs120_in_an_inline_buildspec_is_a_warning() -> None:
     assert [(f.severity, f.message.split()[0]) for f in found if f.rule == "BS120"] == [
         (Severity.WARNING, "$UNKNOWN")
     ]
+
+
+def test_version_01_environment_variables_are_defined() -> None:
+    v01 = (
+        "version: 0.1\nenvironment_variables:\n  plaintext:\n    PACKAGE: x\nphases:\n"
+        "  build:\n    commands:\n      - echo $PACKAGE $OTHER\n"
+    )
+    found = check_text(v01, "buildspec", path="buildspec.yml")
+    assert [f.message.split()[0] for f in found if f.rule == "BS120"] == ["$OTHER"]
+    assert not [f for f in found if f.rule in ("BS001", "BS114")]
+    v02 = v01.replace("version: 0.1", "version: 0.2")
+    found = check_text(v02, "buildspec", path="buildspec.yml")
+    assert [f.message.split()[0] for f in found if f.rule == "BS120"] == ["$PACKAGE", "$OTHER"]
+    assert severities(found, "BS114") == [Severity.WARNING]
+    assert not [f for f in found if f.rule == "BS001"]
+    wrong = v01.replace("plaintext:", "plain:")
+    assert "BS001" in [f.rule for f in check_text(wrong, "buildspec", path="buildspec.yml")]
+
+
+# --------------------------------------------------------------------------- BS116, BS111
+
+_LISTS = "artifacts:\n  files:\n    - imagedefinitions.json\n    - appspec.yaml\n"
+
+
+def _bs116(found: list[dict[str, Any]]) -> list[str]:
+    return [f["message"].split("'")[1] for f in found if f["rule"] == "BS116"]
+
+
+def test_bs116_without_the_source_reports_only_a_mix_up(tmp_path: Path) -> None:
+    # tmp_path is in no git work tree: the source, which may hold both files, is not seen
+    (tmp_path / "buildspec.yml").write_text(buildspec("make", tail=_LISTS), encoding="utf-8")
+    assert _bs116(cli(tmp_path)[1]) == []
+    mixed = buildspec("echo '{}' > imageDetail.json", tail=_LISTS)
+    (tmp_path / "buildspec.yml").write_text(mixed, encoding="utf-8")
+    assert _bs116(cli(tmp_path)[1]) == ["imagedefinitions.json"]
+
+
+def test_bs116_with_the_source_in_a_git_work_tree(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, timeout=60)
+    ci = tmp_path / "ci"
+    ci.mkdir()
+    (ci / "buildspec.yml").write_text(buildspec("make", tail=_LISTS), encoding="utf-8")
+    assert _bs116(cli(ci)[1]) == ["imagedefinitions.json", "appspec.yaml"]
+    (tmp_path / "appspec.yaml").write_text("version: 0.0\n", encoding="utf-8")  # at the top
+    (ci / "imagedefinitions.json").write_text("[]\n", encoding="utf-8")  # beside it
+    assert _bs116(cli(ci / "buildspec.yml")[1]) == []
+
+
+def test_bs111_is_info() -> None:
+    text = buildspec("make", tail="artifacts:\n  files: out/app.zip\n")
+    assert severities(check_text(text, "buildspec", path="buildspec.yml"), "BS111") == [
+        Severity.INFO
+    ]
+
+
+# --------------------------------------------------------------------------- BS130
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "stands_in"),
+    [
+        ("FACEBOOK_APP_SECRET", "fbAppSecret", True),
+        ("AMAZON_APP_SECRET", "amaznAppID", True),
+        ("MOCK_ENV_VAR_FOR_SCANNING_SECRETS", "abc123xyz", True),
+        ("ENV_VAR_WITH_SECRETS", "MOCK_ENV_VAR_FOR_SCANNING_SECRETS", True),
+        ("API_TOKEN", "OTHER_VARIABLE", True),
+        ("DB_PASSWORD", "changeme", True),
+        ("DB_PASSWORD", "dummy-password-1", True),
+        ("DB_PASSWORD", "hunter2", False),
+        ("DB_PASSWORD", "Secret", False),  # one word: could be the password itself
+        ("GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyz", False),
+        ("APP_SECRET", "MyAppSecret123!", False),
+        ("APPLE_PRIVATE_KEY", "----BEGIN PRIVATE KEY-----MIGTAgEAMBMG", False),
+        ("DB_PASSWORD", "ADMIN", False),
+    ],
+)
+def test_stand_ins(name: str, value: str, stands_in: bool) -> None:
+    assert stand_in(name, value) is stands_in
+
+
+def test_bs130_keeps_access_keys_under_any_name() -> None:
+    text = buildspec("make", head="env:\n  variables:\n    MOCK_KEY: AKIAIOSFODNN7EXAMPLE\n")
+    assert severities(check_text(text, "buildspec", path="buildspec.yml"), "BS130") == [
+        Severity.WARNING
+    ]
+
+
+# --------------------------------------------------------------------------- the real corpus
+
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real is not beside this checkout")
+def test_at_most_one_in_five_valid_real_buildspecs_warns() -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    try:
+        import noise
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "bench"))
+    counts = noise.measure()["kinds"]["buildspec"]  # type: ignore[index]
+    assert counts["valid"] >= 30
+    assert counts["with_warning"] * 5 <= counts["valid"], counts
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real is not beside this checkout")
+def test_the_corpus_buildspecs_that_still_warn_warn_for_a_reason() -> None:
+    """Each remaining warning on a valid real buildspec, and why it is right."""
+    right = {
+        # a PEM private key in plain text (the repository's comment: invalidated, still a key)
+        "aws-amplify__amplify-cli__codebuild_specs__run_e2e_tests_linux.yml": {"BS130"},
+        "aws-amplify__amplify-cli__codebuild_specs__run_e2e_tests_windows.yml": {"BS130"},
+        # env.compute-type at the top: documented only under batch/*/env, no effect here
+        "aws-amplify__amplify-cli__codebuild_specs__pr_workflow.yml": {"BS001"},
+        # aws ecr get-login is gone from AWS CLI v2
+        "aws-samples__amazon-ecs-fargate-workshop-dev-ops-data__labs__stream-processing-"
+        "pipelines__s3sink__buildspec.yml": {"BS121"},
+        # runtime-versions docker: 18 fails on every current image
+        "aws-samples__aws-codebuild-polyglot-application__buildspec.yml": {"BS112"},
+        # $(echo $build_id | sed ...) unquoted: its output is the build's data
+        "aws__amazon-ecs-agent__buildspecs__pull-logs.yml": {"SH2046"},
+    }
+    loud: dict[str, set[str]] = {}
+    for path in sorted((CORPUS / "buildspec").iterdir()):
+        if path.name not in right:
+            continue
+        result = check_paths([path], kind="buildspec")
+        loud[path.name] = {f.rule for f in result.findings if f.severity is Severity.WARNING}
+    assert loud == right

@@ -330,7 +330,8 @@ def dialect(doc: Document) -> Dialect | None:
 
 
 def defined_names(doc: Document) -> set[str]:
-    """Variables the buildspec itself defines: env sections and batch build environments."""
+    """Variables the buildspec itself defines: env sections and batch build environments
+    (and version 0.1's environment_variables.plaintext)."""
     names: set[str] = set()
 
     def env_block(env: Any) -> None:
@@ -358,6 +359,9 @@ def defined_names(doc: Document) -> set[str]:
     if isinstance(data, dict):
         env_block(data.get("env"))
         walk(data.get("batch"))
+        legacy = data.get("environment_variables")  # version 0.1's env (see BS114)
+        if version(doc) == "0.1" and isinstance(legacy, dict):
+            env_block({"variables": legacy.get("plaintext")})
     return names
 
 

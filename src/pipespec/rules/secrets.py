@@ -10,7 +10,9 @@ A variable is reported when its *name* says it holds a secret (PASSWORD, SECRET,
 API_KEY, PRIVATE_KEY ... as a whole word of the name) and its value is a literal: not
 empty, not a placeholder (``<DB_PASSWORD>``, ``${DB_PASSWORD}``, ``$DB_PASSWORD``,
 ``{{db_password}}``), or when its *value* looks like an AWS access key ID
-(``AKIA``/``ASIA`` and 16 more capitals or digits), whatever the name.
+(``AKIA``/``ASIA`` and 16 more capitals or digits), whatever the name. In a buildspec, a
+value that only stands in for a secret (:func:`stand_in`: a mock value, another variable's
+name, a value that spells the name's own words such as ``fbAppSecret``) is not reported.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ REFERENCE_WORDS = frozenset(
     {"ARN", "NAME", "ID", "PATH", "FILE", "PARAM", "PARAMETER", "URL", "URI", "ENDPOINT",
      "HOST", "REGION", "TTL", "EXPIRY", "TYPE", "HEADER", "PREFIX", "LENGTH", "ENABLED"}
 )  # fmt: skip
+#: Words of a name or value that say the value stands in for a secret.
+STAND_IN_WORDS = frozenset({"MOCK", "FAKE", "DUMMY", "PLACEHOLDER", "CHANGEME"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _PLACEHOLDER = re.compile(r"^<[^<>]*>$|\$\{|\$\(|^\$[A-Za-z_]|\{\{.*\}\}")
 
 
@@ -69,6 +74,19 @@ def literal(value: Any) -> str | None:
     if not text or _PLACEHOLDER.search(text):
         return None
     return text
+
+
+def stand_in(name: str, text: str) -> bool:
+    """True when ``text`` stands in for the secret ``name`` holds rather than being one: a
+    mock (MOCK, FAKE, DUMMY, PLACEHOLDER, CHANGEME in the name or the value), the name of
+    another variable (``ENV_VAR_WITH_SECRETS: OTHER_VARIABLE``), or letters only that spell
+    some of the name's own words (``FACEBOOK_APP_SECRET: fbAppSecret``)."""
+    name_words, text_words = set(words(name)), words(text)
+    if STAND_IN_WORDS & (name_words | set(text_words)):
+        return True
+    if _ENV_NAME.fullmatch(text):
+        return True
+    return text.isalpha() and len(text_words) >= 2 and bool(name_words & set(text_words))
 
 
 def plaintext_secret(name: Any, value: Any) -> str | None:
@@ -118,7 +136,11 @@ BS_BAD = BS_GOOD.replace(
     "instead. pipespec warns when a variable's name contains a word such as PASSWORD, SECRET, "
     "TOKEN, API_KEY or PRIVATE_KEY and its value is a literal (not empty and not a placeholder "
     "such as `<...>` or `${...}`), or when any value looks like an AWS access key ID "
-    "(`AKIA...`, `ASIA...`).",
+    "(`AKIA...`, `ASIA...`). A value that only stands in for a secret is left alone: the word "
+    "MOCK, FAKE, DUMMY, PLACEHOLDER or CHANGEME in the name or the value, a value that is "
+    "another variable's name (`SECRETS_VAR: OTHER_VARIABLE`), or letters only that spell "
+    "some of the name's own words (`FACEBOOK_APP_SECRET: fbAppSecret`), as test suites' mock "
+    "credentials are.",
     explain_ja="`env.variables` の値は平文です。buildspec と一緒にコミットされ、CodeBuild の"
     "コンソールやビルドの環境にそのまま現れます。buildspec のリファレンスは機密情報、特に AWS の"
     "アクセスキーを `env.variables` に置かないよう勧めており、代わりに `env.parameter-store` "
@@ -126,7 +148,11 @@ BS_BAD = BS_GOOD.replace(
     "(`secret-id:json-key:version-stage:version-id`) を用意しています。pipespec は、変数名に "
     "PASSWORD・SECRET・TOKEN・API_KEY・PRIVATE_KEY などの語を含み値がリテラル (空でも "
     "`<...>` や `${...}` のようなプレースホルダーでもない) のとき、または値が AWS のアクセス"
-    "キー ID (`AKIA...`・`ASIA...`) の形をしているときに警告します。",
+    "キー ID (`AKIA...`・`ASIA...`) の形をしているときに警告します。秘密情報の代わりに置いた"
+    "だけの値は報告しません: 名前か値に MOCK・FAKE・DUMMY・PLACEHOLDER・CHANGEME の語がある"
+    "とき、値がほかの変数の名前 (`SECRETS_VAR: OTHER_VARIABLE`) のとき、値が英字だけで名前の"
+    "語の一部をつづっているとき (`FACEBOOK_APP_SECRET: fbAppSecret`) で、テストの模擬の"
+    "認証情報がこの形です。",
     bad=BS_BAD,
     good=BS_GOOD,
     example_name="buildspec.yml",
@@ -134,6 +160,8 @@ BS_BAD = BS_GOOD.replace(
 def plaintext_secret_buildspec(ctx: Context) -> Iterator[Hit]:
     for name, value in ctx.mapping("env", "variables").items():
         why = plaintext_secret(name, value)
+        if why == "name" and stand_in(name, literal(value) or ""):
+            continue  # test fixtures' mock credentials (see stand_in)
         if why:
             yield Hit(("env", "variables", name), _params(name, why))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ...document import NodePath
@@ -117,18 +117,36 @@ def deploy_file_not_collected(ctx: Context) -> Iterator[Hit]:
     "{written}。ほかに作るものがなければ、ビルドは 'CLIENT_ERROR Message: no matching artifact "
     "paths found' で失敗します",
     explain_en="CodeBuild fails the UPLOAD_ARTIFACTS phase when a listed artifact path matches "
-    "nothing. pipespec looks for the file beside the buildspec and for commands that write it "
-    "with > or tee, following cd from command to command (in version 0.2 the commands share "
-    "one shell session, working directory included); a file produced another way (a script, "
-    "a tool's output) cannot be seen, hence a warning. A buildspec written inline in a "
-    "project or template cannot see its source, so there taskdef.json and the appspec files, "
-    "which usually live in the source, are not reported.",
+    "nothing. For the deploy inputs (imagedefinitions.json, imageDetail.json, taskdef.json, "
+    "the appspec files) pipespec looks for commands that write them with > or tee, following "
+    "cd from command to command (in version 0.2 the commands share one shell session, "
+    "working directory included), and for the file in the source. Any of them may be "
+    "committed to the source: the CodePipeline image definitions reference says to upload "
+    "imagedefinitions.json to the source repository when there is no build stage "
+    "(https://docs.aws.amazon.com/codepipeline/latest/userguide/file-reference.html), and "
+    "taskdef.json and the appspec files usually live there. So a file no command writes is "
+    "reported only when the source can be seen: the buildspec is in a git work tree, and the "
+    "file is neither beside the buildspec nor at the top of the work tree (where "
+    "CODEBUILD_SRC_DIR starts). Elsewhere (a lone file, a buildspec written inline in a "
+    "project or template) imagedefinitions.json and imageDetail.json are reported only when "
+    "the commands write another deploy input, or the same file outside base-directory: a "
+    "mix-up the source cannot explain. A file produced another way (a script, a tool's "
+    "output) cannot be seen, hence a warning.",
     explain_ja="artifacts に書いたパスに一致するファイルがないと、CodeBuild は UPLOAD_ARTIFACTS "
     "で失敗します。デプロイの入力 (imagedefinitions.json・imageDetail.json・taskdef.json・"
-    "appspec) について、pipespec は buildspec と同じ場所のファイルと、> や tee で書き出すコマンドを"
-    "探します (version 0.2 ではコマンドが 1 つのシェルセッションを共有するので、cd による作業"
-    "ディレクトリの移動もたどります)。プロジェクトやテンプレートに書いたインラインの buildspec "
-    "からはソースが見えないため、ふつうソースにある taskdef.json と appspec のファイルは報告しません。スクリプトなど別の方法で作られるファイルは見えないため、警告にとどめます。",
+    "appspec) について、pipespec は > や tee で書き出すコマンド (version 0.2 ではコマンドが 1 つの"
+    "シェルセッションを共有するので、cd による作業ディレクトリの移動もたどります) と、ソースの"
+    "ファイルを探します。どれもソースにコミットされていることがあります。CodePipeline のイメージ"
+    "定義ファイルのリファレンス (https://docs.aws.amazon.com/codepipeline/latest/userguide/"
+    "file-reference.html) は、ビルドステージがなければ imagedefinitions.json をソースの"
+    "リポジトリに置くよう書いていて、taskdef.json と appspec のファイルはふつうソースにあります。"
+    "そのため、書き出すコマンドのないファイルを報告するのはソースが見えるときだけです: buildspec "
+    "が git の作業ツリーにあり、ファイルが buildspec と同じ場所にも作業ツリーの最上位 "
+    "(CODEBUILD_SRC_DIR が始まる場所) にもないとき。それ以外 (単独のファイル、プロジェクトや"
+    "テンプレートに書いたインラインの buildspec) では、imagedefinitions.json と imageDetail.json "
+    "を、コマンドが別のデプロイの入力を書き出しているか、同じファイルを base-directory の外に"
+    "書き出しているとき (ソースでは説明のつかない取り違え) だけ報告します。スクリプトなど別の"
+    "方法で作られるファイルは見えないため、警告にとどめます。",
     bad="version: 0.2\nphases:\n  build:\n    commands:\n"
     "      - printf '[]' > imagedefinitions.json\n"
     "artifacts:\n  files:\n    - imageDetail.json\n",
@@ -141,7 +159,8 @@ def artifact_never_written(ctx: Context) -> Iterator[Hit]:
     writes = list(session_writes(ctx.data))
     written = {where for _, _, where in writes if where is not None}
     somewhere = {PurePosixPath(name).name for _, name, where in writes if where is None}
-    source_dir = ctx.file.parent if ctx.file is not None else None
+    # an inline buildspec's source is not beside the project file that holds it
+    roots = [] if ctx.project and ctx.project.inline else source_roots(ctx.file)
     for path, section in _artifact_sections(ctx):
         files = section.get("files")
         entries: list[tuple[Any, NodePath]] = (
@@ -162,15 +181,16 @@ def artifact_never_written(ctx: Context) -> Iterator[Hit]:
                 continue
             if PurePosixPath(target).name not in DEPLOY_INPUTS:
                 continue  # build tools write other outputs in ways a linter cannot see
-            if source_dir is not None and (source_dir / target).exists():
+            if any((root / target).exists() for root in roots):
                 continue
-            if ctx.project and ctx.project.inline and PurePosixPath(target).name in SOURCE_FILES:
-                continue  # inline: the source is not beside it, and these usually live there
             ja = ctx.lang == "ja"
             same = [
                 w for w in sorted(written) if PurePosixPath(w).name == PurePosixPath(target).name
             ]
             similar = [w for w in sorted(written) if PurePosixPath(w).name in DEPLOY_INPUTS]
+            if not roots and (PurePosixPath(target).name in SOURCE_FILES
+                              or not (similar or (same and prefix))):  # fmt: skip
+                continue  # the source is not seen: it may hold the file (see explain_en)
             if same and prefix:
                 extra = (
                     f" ({same[0]!r} に書き出していますが、base-directory {base!r} の外です)"
@@ -183,3 +203,16 @@ def artifact_never_written(ctx: Context) -> Iterator[Hit]:
             else:
                 extra = ""
             yield Hit(where, {"file": name, "written": extra})
+
+
+def source_roots(file: Path | None) -> list[Path]:
+    """Where the build's source can be seen: the buildspec's directory and the top of the
+    git work tree it is in (CODEBUILD_SRC_DIR is a repository's top), or nothing when the
+    file is in no work tree: then the source is not among the checked files."""
+    if file is None:
+        return []
+    here = file.resolve().parent
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return list(dict.fromkeys((file.parent, directory)))
+    return []

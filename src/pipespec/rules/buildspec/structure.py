@@ -1,5 +1,5 @@
 """The buildspec's shape beyond the schema: version, phases, env, reports, runtimes
-(BS101–BS113). Facts: CodeBuild's build specification reference."""
+(BS101–BS114). Facts: CodeBuild's build specification reference."""
 
 from __future__ import annotations
 
@@ -101,6 +101,45 @@ def unsupported_version(ctx: Context) -> Iterator[Hit]:
 def version_01(ctx: Context) -> Iterator[Hit]:
     if str(ctx.get("version")).strip() == "0.1":
         yield Hit(("version",))
+
+
+_VERSIONS_TABLE = (
+    "awsdocs/aws-codebuild-user-guide, doc_source/build-spec-ref.md, 'Buildspec versions' "
+    "(commit 832c9e4, 2019)"
+)
+
+
+@rule(
+    "BS114",
+    "environment-variables-version-0.2",
+    "buildspec",
+    W,
+    en="environment_variables is version 0.1's name for env; in version {shown} CodeBuild "
+    "reads env.variables, so these variables are not set: move them under env: variables:",
+    ja="environment_variables は version 0.1 での env の名前です。version {shown} の CodeBuild は "
+    "env.variables を読むので、これらの変数は設定されません。env: variables: の下に移して"
+    "ください",
+    explain_en="Version 0.1 of the buildspec named the environment section environment_variables "
+    "and its plain-text variables plaintext; version 0.2 renamed them env and variables "
+    f"(the build specification reference's table of versions, {_VERSIONS_TABLE}). In a 0.1 "
+    "buildspec, environment_variables.plaintext is read and BS120 counts its variables as "
+    "defined; in a 0.2 one it is a key CodeBuild does not know, and the commands see the "
+    "variables empty.",
+    explain_ja="buildspec の version 0.1 では環境のセクションを environment_variables、平文の"
+    "変数を plaintext と呼び、version 0.2 でそれぞれ env と variables に改められました "
+    f"(ビルド仕様のリファレンスのバージョンの表、{_VERSIONS_TABLE})。version 0.1 の buildspec では "
+    "environment_variables.plaintext が読まれ、BS120 もその変数を定義済みとして扱います。"
+    "0.2 の buildspec では CodeBuild の知らないキーで、コマンドからは変数が空に見えます。",
+    bad="version: 0.2\nenvironment_variables:\n  plaintext:\n    STAGE: prod\nphases:\n"
+    "  build:\n    commands:\n      - ./deploy.sh\n",
+    good="version: 0.2\nenv:\n  variables:\n    STAGE: prod\nphases:\n  build:\n    commands:\n"
+    "      - ./deploy.sh\n",
+    example_name=BS,
+)
+def environment_variables_in_02(ctx: Context) -> Iterator[Hit]:
+    version = str(ctx.get("version")).strip() if ctx.get("version") is not None else "0.2"
+    if version != "0.1" and isinstance(ctx.data, dict) and "environment_variables" in ctx.data:
+        yield Hit(("environment_variables",), {"shown": version}, key=True)
 
 
 _ON_FAILURE = re.compile(r"ABORT|CONTINUE")
@@ -263,13 +302,21 @@ def no_phases(ctx: Context) -> Iterator[Hit]:
     "BS111",
     "artifact-files-scalar",
     "buildspec",
-    W,
+    INFO,
     en="{name} is a single string; the documented form is a list: files: [{shown}]",
     ja="{name} が文字列 1 つになっています。ドキュメントの形はリストです: files: [{shown}]",
-    explain_en="artifacts.files is documented as a sequence of paths. A single string is "
-    "accepted by some CodeBuild versions (AWS's own ECS tutorial uses it) but not documented.",
-    explain_ja="artifacts.files はパスのリストとして文書化されています。文字列 1 つでも動く"
-    "ことはあります (AWS の ECS チュートリアルもこの形) が、文書化された形ではありません。",
+    explain_en="artifacts.files is documented as a sequence of paths (build specification "
+    "reference). CodeBuild accepts a single string too: AWS's own tutorial 'Amazon ECS "
+    "Standard Deployment with CodePipeline' writes files: imagedefinitions.json "
+    "(https://docs.aws.amazon.com/codepipeline/latest/userguide/ecs-cd-pipeline.html), and "
+    "real pipelines run it. Nothing fails, so this is info: the list form is the documented "
+    "one, and the one to extend with a second file.",
+    explain_ja="artifacts.files はパスのリストとして文書化されています (ビルド仕様のリファレンス)。"
+    "CodeBuild は文字列 1 つでも受け付けます。AWS 自身のチュートリアル「CodePipeline による "
+    "Amazon ECS 標準デプロイ」も files: imagedefinitions.json と書いていて "
+    "(https://docs.aws.amazon.com/codepipeline/latest/userguide/ecs-cd-pipeline.html)、実際の"
+    "パイプラインもこの形で動いています。失敗はしないので情報にとどめます。文書化されているのは"
+    "リストの形で、2 つ目のファイルを足すときもこの形です。",
     bad="version: 0.2\n" + _MINIMAL[13:] + "artifacts:\n  files: out/app.zip\n",
     good="version: 0.2\n" + _MINIMAL[13:] + "artifacts:\n  files:\n    - out/app.zip\n",
     example_name=BS,
