@@ -22,6 +22,7 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)  # it would change the default format
     (tmp_path / "good").mkdir()
     (tmp_path / "good" / "buildspec.yml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "bad").mkdir()
@@ -170,14 +171,14 @@ def test_every_toml_spelling_of_the_table_is_read(tree: Path, toml: str) -> None
     assert config.load(tree).ignore == frozenset({"BS101"})
 
 
-def test_a_pyproject_without_the_table_is_not_parsed(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tree / "pyproject.toml").write_text(
+def test_a_pyproject_without_the_table_is_passed_over(tree: Path) -> None:
+    """As ruff does: the search goes on upward, to the next configuration."""
+    (tree / "pipespec.toml").write_text('ignore = ["BS101"]\n', encoding="utf-8")
+    (tree / "bad" / "pyproject.toml").write_text(
         '[project]\nname = "pipespec-demo"\n[tool.ruff]\nline-length = 99\n', encoding="utf-8"
     )
-    monkeypatch.setitem(sys.modules, "tomllib", None)  # importing it would fail
-    assert config.load(tree).ignore == frozenset()
+    settings = config.load(tree / "bad")
+    assert settings.ignore == frozenset({"BS101"}) and settings.source == tree / "pipespec.toml"
 
 
 def test_a_crashing_rule_is_a_finding_not_a_traceback(

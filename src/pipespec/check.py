@@ -21,7 +21,7 @@ from .context import Project as Project
 from .discover import SKIP_DIRS as SKIP_DIRS
 from .discover import Found as Found
 from .discover import UsageError as UsageError
-from .discover import _kind, discover
+from .discover import _Display, _kind, discover, siblings
 from .findings import MAX_FINDINGS_PER_RULE as MAX_FINDINGS_PER_RULE
 from .findings import Finding, Severity
 from .load import Document, Lang, NodePath, load_path, load_text
@@ -315,10 +315,11 @@ def check_paths(
     *,
     kind: str | None = None,
     lang: Lang = "en",
-    settings: config.Settings | None = None,
+    settings: config.Settings | config.Configs | None = None,
     base: Path | None = None,
 ) -> Result:
-    """Check files and directories (searched recursively); cross-file rules per directory."""
+    """Check files and directories (searched recursively); cross-file rules per directory.
+    ``settings`` apply to every file; :class:`~pipespec.config.Configs`, each file's own."""
     return start_paths(paths, kind=kind, lang=lang, settings=settings, base=base).finish()
 
 
@@ -327,21 +328,30 @@ def start_paths(
     *,
     kind: str | None = None,
     lang: Lang = "en",
-    settings: config.Settings | None = None,
+    settings: config.Settings | config.Configs | None = None,
     base: Path | None = None,
 ) -> Pending:
     """:func:`check_paths` up to the ShellCheck findings, which :meth:`Pending.finish` waits
-    for: ShellCheck keeps working on these files while the caller starts on others."""
-    settings = settings if settings is not None else config.Settings()
+    for: ShellCheck keeps working on these files while the caller starts on others.
+
+    The files beside one named on the command line (:attr:`Found.siblings`) are loaded
+    for the cross-file rules only: nothing is reported in them."""
+    configs = settings if isinstance(settings, config.Configs) else None
+    fixed = settings if isinstance(settings, config.Settings) else config.Settings()
     findings: list[Finding] = []
     bundles: dict[str, Bundle] = {}
     files = discover(paths, kind, base)
-    batch: shellcheck.Batch | None = None  # one ShellCheck run for every buildspec below
+    context = siblings(files, _Display(base))
+    batches: dict[tuple[frozenset[str], str], shellcheck.Batch] = {}  # one ShellCheck run each
     loaded: list[tuple[Document, Context | None]] = []
-    for path, shown, k, outside in files:
-        if outside is not None:
+    applies: dict[str, tuple[config.Settings, str]] = {}  # shown path: settings, glob path
+    for found in [*files, *context]:
+        path, shown, k = found.path, found.shown, found.kind
+        own = configs.for_file(path) if configs is not None else fixed
+        applies.setdefault(shown, (own, own.relative(path, shown)))
+        if found.outside is not None:
             rule = get("PS004")
-            message = rule.message(lang, {"target": outside})
+            message = rule.message(lang, {"target": found.outside})
             findings.append(Finding(shown, 1, 1, rule.severity, rule.id, message))
             continue
         if k is None:
@@ -352,9 +362,10 @@ def start_paths(
                 )
             )  # fmt: skip
             continue
-        doc = load_path(path, lang=lang, display=shown, cloudformation=k.name == "cloudformation")
+        doc = _load(found, k, lang)
         entry, ctx = _prepare(doc, k, lang, path)
-        loaded.append((doc, ctx))
+        if not found.context:
+            loaded.append((doc, ctx))
         directory = str(path.parent)
         bundle = bundles.setdefault(directory, Bundle(directory))
         bundle.entries.append(entry)
@@ -365,15 +376,49 @@ def start_paths(
     _project_variables(bundles, {id(doc): ctx for doc, ctx in loaded if ctx is not None})
     for _, ctx in loaded:
         if ctx is not None and ctx.kind.name == "buildspec":
-            batch = batch or _new_batch(settings)
-            _add_scripts(ctx, batch)
-    if batch is not None:
+            own = applies[ctx.doc.path][0]
+            key = (own.shellcheck_disable, own.shellcheck_severity)
+            if key not in batches:
+                batches[key] = _new_batch(own)
+            _add_scripts(ctx, batches[key])
+    for batch in batches.values():
         batch.start(lang)  # ShellCheck works while the other rules run
     for doc, ctx in loaded:
         findings += _findings(doc, ctx)
     for bundle in bundles.values():
         findings += bundle_findings(bundle, lang)
-    return Pending(findings, bundles, batch, settings, lang, len(files))
+    read_only = frozenset(f.shown for f in context)
+    where = _Where(applies, configs.for_file if configs is not None else lambda _: fixed)
+    return Pending(findings, bundles, list(batches.values()), where, lang, len(files), read_only)
+
+
+def _load(found: Found, kind: catalog.Kind, lang: Lang) -> Document:
+    """The document of a found file: read from its path, or its :attr:`Found.data`."""
+    cfn = kind.name == "cloudformation"
+    if found.data is None:
+        return load_path(found.path, lang=lang, display=found.shown, cloudformation=cfn)
+    fmt: Literal["yaml", "json"] = (
+        "json" if kind.format == "json" or found.path.suffix.lower() == ".json" else "yaml"
+    )
+    return load_text(found.data, found.shown, fmt, lang=lang, cloudformation=cfn)
+
+
+class _Where:
+    """The settings that apply to each finding's file, and the path its globs match."""
+
+    def __init__(
+        self, applies: dict[str, tuple[config.Settings, str]],
+        fallback: Callable[[Path], config.Settings],
+    ) -> None:  # fmt: skip
+        self.applies = applies
+        self.fallback = fallback
+
+    def __call__(self, shown: str) -> tuple[config.Settings, str]:
+        found = self.applies.get(shown)
+        if found is None:  # a directory's finding (PS999 of a cross-file rule)
+            own = self.fallback(Path(shown, "-"))
+            found = self.applies[shown] = (own, own.relative(Path(shown), shown))
+        return found
 
 
 def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context]) -> None:
@@ -411,33 +456,40 @@ class Pending:
     """Checked files whose ShellCheck findings may still be coming (see :func:`start_paths`)."""
 
     def __init__(
-        self, findings: list[Finding], bundles: dict[str, Bundle], batch: shellcheck.Batch | None,
-        settings: config.Settings, lang: Lang, files: int,
+        self, findings: list[Finding], bundles: dict[str, Bundle],
+        batches: list[shellcheck.Batch], where: _Where, lang: Lang, files: int,
+        read_only: frozenset[str] = frozenset(),
     ) -> None:  # fmt: skip
         self.findings = findings
         self.bundles = bundles
-        self.batch = batch
-        self.settings = settings
+        self.batches = batches
+        self.where = where
         self.lang: Lang = lang
         self.files = files
+        #: the files read for the cross-file rules only (:func:`~pipespec.discover.siblings`)
+        self.read_only = read_only
 
     def cancel(self) -> None:
         """Stop ShellCheck for these files: their findings are no longer wanted."""
-        if self.batch is not None:
-            self.batch.cancel()
+        for batch in self.batches:
+            batch.cancel()
 
     def finish(self) -> Result:
         """Every finding, ShellCheck's included, suppressions applied, in order."""
         findings = self.findings
-        if self.batch is not None:
-            findings += self.batch.run(self.lang)
+        for batch in self.batches:
+            findings += batch.run(self.lang)
         docs: dict[str, Document] = {}  # by path: one lookup per finding, not a scan of all
         for bundle in self.bundles.values():
             for e in bundle.entries:
                 docs.setdefault(e.path, e.doc)
         kept = sorted(
-            {f for f in findings if not _suppressed(f, docs, self.settings)}, key=Finding.sort_key
-        )
+            {
+                f for f in findings
+                if f.path not in self.read_only and not _suppressed(f, docs, self.where)
+            },
+            key=Finding.sort_key,
+        )  # fmt: skip
         shown, errors, warnings = _capped(kept, self.lang)
         return Result(shown, self.files, errors, warnings, _source_lines(shown, docs))
 
@@ -507,8 +559,11 @@ def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:
 _IGNORE = re.compile(r"#\s*pipespec:\s*ignore(?:=([A-Za-z0-9_, ]+))?")
 
 
-def _suppressed(f: Finding, docs: dict[str, Document], settings: config.Settings) -> bool:
-    if settings.ignores(f.path, f.rule):
+def _suppressed(f: Finding, docs: dict[str, Document], where: _Where) -> bool:
+    settings, path = where(f.path)
+    # an error saying the file could not be read or checked: `select` never hides it
+    always = f.rule.startswith(("LD", "PS")) and f.severity is Severity.ERROR
+    if settings.ignores(path, f.rule, always=always):
         return True
     doc = docs.get(f.path)
     return doc is not None and _inline_ignored(doc, f)

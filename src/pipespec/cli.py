@@ -8,10 +8,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__, catalog, config
 from .check import UsageError
-from .document import Lang
+from .discover import Stdin, discover
+from .document import MAX_BYTES, Lang
 from .findings import visible
 from .parallel import check_tree
 from .report import FORMATS, JSON_FORMATS
@@ -79,8 +81,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         check = sub.add_parser(
             "check",
             help="check files and directories",
-            description="Check files and directories (searched recursively). Exit status: 0 "
-            "when there is no error, 1 when there is any error, 2 for usage errors.",
+            description="Check files and directories (searched recursively, as .gitignore "
+            "says; a file named is checked with the files beside it for the cross-file rules). "
+            "Exit status: 0 when there is no error (with --strict, no warning either), 1 when "
+            "there is, 2 for usage errors.",
             formatter_class=_Formatter,
         )
         _check_options(check)
@@ -106,13 +110,40 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _check_options(check: argparse.ArgumentParser) -> None:
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files and directories; - reads the standard input")  # fmt: skip
+    check.add_argument(
+        "--format", choices=sorted(FORMATS),
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )  # fmt: skip
     check.add_argument("--kind", choices=list(catalog.KINDS), help="override detection by name")
     check.add_argument("--lang", choices=["en", "ja"], help="message language (default: locale)")
     check.add_argument(
-        "--no-config", action="store_true", help="ignore [tool.pipespec] in pyproject.toml"
+        "--stdin-filename",
+        metavar="NAME",
+        help="the name of the file read from - (its kind and the path shown)",
     )
+    check.add_argument(
+        "--select", action="append", default=[], metavar="IDS",
+        help="only these rules: IDs or prefixes, comma-separated (BS,AS1)",
+    )  # fmt: skip
+    check.add_argument(
+        "--ignore", action="append", default=[], metavar="IDS",
+        help="never these rules: IDs or prefixes, comma-separated (BS112)",
+    )  # fmt: skip
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1) on warnings too; no files to check is exit 2",
+    )
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="print the findings only: no summary, no notes")  # fmt: skip
+    check.add_argument(
+        "--config", metavar="FILE", help="use this configuration file for every file "
+        "(default: the nearest .pipespec.toml, pipespec.toml or pyproject.toml "
+        "[tool.pipespec] at or above each file)",
+    )  # fmt: skip
+    check.add_argument("--no-config", action="store_true", help="use no configuration file")
     check.add_argument(
         "--jobs", "-j", type=int, default=1, metavar="N",
         help="check with N processes (0: one per core); memory stays bounded either way",
@@ -200,24 +231,74 @@ def write(text: str, *, json_output: bool = False) -> None:
         sys.stdout.write(text.encode(encoding, errors).decode(encoding))
 
 
+def _selectors(values: list[str], option: str) -> frozenset[str] | None:
+    """``--select``/``--ignore`` values (repeatable, comma-separated); None when not given."""
+    if not values:
+        return None
+    try:
+        return config.parse_selectors(v for value in values for v in value.split(","))
+    except config.UnknownRule as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _read_stdin() -> bytes:
+    """The standard input, at most :data:`~pipespec.document.MAX_BYTES` + 1 bytes of it (more
+    is an ``LD006`` finding, as for a file; the rest is never read)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise UsageError("- reads the standard input, and it is closed")
+    chunks: list[bytes] = []
+    total = 0
+    while total <= MAX_BYTES:
+        chunk = stream.read(min(1 << 16, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def _check(args: argparse.Namespace) -> int:
     lang: Lang = args.lang or default_lang()
-    settings = config.Settings() if args.no_config else config.load()
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 or more")
-    result = check_tree(args.paths, kind=args.kind, lang=lang, settings=settings, jobs=args.jobs)
-    write(
-        FORMATS[args.format](result.findings, result.source),
-        json_output=args.format in JSON_FORMATS,
-    )
-    if args.format == "text":
+    if args.config and args.no_config:
+        raise UsageError("--config and --no-config: give one of them")
+    paths = list(args.paths) or (["-"] if args.stdin_filename else [])
+    if not paths:
+        raise UsageError("no PATH given (- reads the standard input)")
+    if paths.count("-") > 1:
+        raise UsageError("- (the standard input) is given more than once")
+    if args.stdin_filename is not None and "-" not in paths:
+        raise UsageError("--stdin-filename names the standard input: give - among the paths")
+    select, ignore = _selectors(args.select, "--select"), _selectors(args.ignore, "--ignore")
+    configs = config.Configs(
+        Path(args.config) if args.config else None, enabled=not args.no_config,
+        select=select, ignore=ignore or frozenset(),
+    )  # fmt: skip
+    stdin = Stdin(_read_stdin(), args.stdin_filename) if "-" in paths else None
+    found = discover(paths, args.kind, stdin=stdin, gitignore=True, siblings=True)
+    for f in found:  # every configuration read (and any error in one said) before a check
+        configs.for_file(f.path)
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if not found:
+        write(FORMATS[fmt]([], None), json_output=fmt in JSON_FORMATS)
+        if args.strict:
+            print("pipespec: error: no files to check", file=sys.stderr)
+            return 2
+        if not args.quiet:
+            print("pipespec: no files to check", file=sys.stderr)
+        return 0
+    result = check_tree(found, kind=args.kind, lang=lang, settings=configs, jobs=args.jobs)
+    write(FORMATS[fmt](result.findings, result.source), json_output=fmt in JSON_FORMATS)
+    if fmt == "text" and not args.quiet:
         summary = (
             f"{result.errors} 件のエラー、{result.warnings} 件の警告 ({result.files} ファイル)"
             if lang == "ja"
             else f"{result.errors} error(s), {result.warnings} warning(s) in {result.files} file(s)"
         )
         print(summary, file=sys.stderr)
-    return 1 if result.errors else 0
+    return 1 if result.errors or (args.strict and result.warnings) else 0
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -248,8 +329,6 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from .run import FAKE_COMMIT, RunOptions, RunResult, dry_run
     from .run.pipeline import PipelineResult, find_pipeline, run_pipeline
 

@@ -49,7 +49,7 @@ def chunks(files: Sequence[Found]) -> Iterator[list[Path]]:
 
 
 def _check_chunk(
-    group: list[Found], kind: str | None, lang: Lang, settings: config.Settings
+    group: list[Found], kind: str | None, lang: Lang, settings: config.Settings | config.Configs
 ) -> Result:
     return check_paths(group, kind=kind, lang=lang, settings=settings)
 
@@ -61,11 +61,11 @@ def _one_shellcheck_per_worker() -> None:
 
 
 def check_tree(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | Found],
     *,
     kind: str | None = None,
     lang: Lang = "en",
-    settings: config.Settings | None = None,
+    settings: config.Settings | config.Configs | None = None,
     jobs: int = 1,
 ) -> Result:
     """Like :func:`check_paths`, chunk by chunk; ``jobs`` > 1 uses worker processes."""
