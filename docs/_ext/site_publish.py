@@ -234,7 +234,8 @@ def accessible(fragment: str) -> str:
 def _on_page_context_a11y(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    for key in ("body", "furo_navigation_tree"):
+    # "toc": the page's own contents; in the single-page edition, the whole site's toctree
+    for key in ("body", "furo_navigation_tree", "toc"):
         if isinstance(context.get(key), str):
             context[key] = accessible(context[key])
 
