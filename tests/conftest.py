@@ -32,6 +32,14 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pipespec check`` without ``--format`` writes GitHub annotations when
+    GITHUB_ACTIONS=true: the tests expect the plain text a terminal gets, wherever they run
+    (the tests of that behaviour set the variable themselves)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The worst time and peak memory of the bounded inputs (test_hostile, test_properties)."""
     for group, worst in sorted(harness.WORST.items()):

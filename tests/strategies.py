@@ -218,7 +218,10 @@ def taskdefs(draw: st.DrawFn) -> dict[str, Any]:
         "memory": memory,
         "containerDefinitions": containers,
     }
-    if draw(st.booleans()):
+    # Fargate pulls from a private ECR repository and reads secrets with the task execution
+    # role: without one, RegisterTaskDefinition rejects the document (TD110)
+    needs_role = any(".dkr.ecr." in c["image"] or c.get("secrets") for c in containers)
+    if needs_role or draw(st.booleans()):
         doc["executionRoleArn"] = f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"
     return doc
 

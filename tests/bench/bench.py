@@ -196,8 +196,14 @@ def tool(name: str) -> str:
 
 
 def peers(runs: int, work: Path) -> dict[str, Any]:
-    one = "examples/ecs-bluegreen/buildspec.yml"
-    taskdef = ROOT / "examples" / "ecs-bluegreen" / "taskdef.json"
+    # Lone copies: beside its siblings, pipespec check FILE reads them for the cross-file
+    # rules, and the peers would not be checking the same input.
+    lone = work / "lone"
+    lone.mkdir()
+    for name in ("buildspec.yml", "taskdef.json"):
+        (lone / name).write_bytes((ROOT / "examples" / "ecs-bluegreen" / name).read_bytes())
+    one = str(lone / "buildspec.yml")
+    taskdef = lone / "taskdef.json"
     template = work / "template.json"
     template.write_text(json.dumps({
         "AWSTemplateFormatVersion": "2010-09-09",
