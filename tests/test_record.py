@@ -42,6 +42,20 @@ def test_inputs_see_the_mode_the_options_and_symlinks(tmp_path: Path) -> None:
     assert record.inputs(a) != with_link
 
 
+def test_inputs_ignore_the_umask_of_the_checkout(tmp_path: Path) -> None:
+    """Only the executable bit counts, as in git: a clone made with umask 002 (group-
+    writable files and directories) matches the records made with umask 022."""
+    a = tree(tmp_path / "a", {"run.sh": "echo hi\n", "sub/f.txt": "x"})
+    os.chmod(a / "run.sh", 0o755)
+    before = record.inputs(a)
+    os.chmod(a / "run.sh", 0o775)
+    os.chmod(a / "sub" / "f.txt", 0o664)
+    os.chmod(a / "sub", 0o775)
+    assert record.inputs(a) == before
+    os.chmod(a / "run.sh", 0o664)
+    assert record.inputs(a) != before
+
+
 GOOD = {
     "directory": "examples/x", "inputs": "0" * 64, "exit_code": 0,
     "layers": ["[pipespec] sandbox: bubblewrap"], "log": "[Container] done\n",

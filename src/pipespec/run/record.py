@@ -44,8 +44,10 @@ MAX_RECORD = 8 * 1024 * 1024
 
 def inputs(directory: Path, options: str = "") -> str:
     """SHA-256 over what a dry run of ``directory`` depends on: every entry beneath it
-    (``.git`` left out), its name, type, permission bits and its bytes or symlink target,
-    each field length-prefixed so that no two trees hash alike; and ``options``."""
+    (``.git`` left out), its name, type, whether a file is executable, and its bytes or
+    symlink target, each field length-prefixed so that no two trees hash alike; and
+    ``options``. Of the permission bits only the executable one counts, as in git: a
+    checkout made under another umask (002 gives group-writable files) is the same tree."""
     digest = hashlib.sha256()
 
     def field(data: bytes) -> None:
@@ -56,7 +58,8 @@ def inputs(directory: Path, options: str = "") -> str:
     try:
         for e in beneath.walk(fd, 100_000, skip=frozenset({".git"})):
             field(os.fsencode(e.path))
-            field(f"{stat.S_IFMT(e.mode):o} {stat.S_IMODE(e.mode):o}".encode())
+            executable = e.is_file and bool(stat.S_IMODE(e.mode) & 0o111)
+            field(f"{stat.S_IFMT(e.mode):o} {'x' if executable else '-'}".encode())
             if e.is_file:
                 field(beneath.read_regular(fd, e.path, 64 * 1024 * 1024))
             elif e.is_symlink:
