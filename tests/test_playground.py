@@ -107,6 +107,14 @@ def _wait_checked(page: Any, count: int = 1) -> None:
     )
 
 
+def _settled(page: Any) -> None:
+    """Until the findings shown are those of what the editor holds now."""
+    page.wait_for_function(
+        "() => document.getElementById('pipespec-playground').dataset.pending === 'false'",
+        timeout=START_MS,
+    )
+
+
 def _shown(page: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = page.eval_on_selector_all(
         "#pipespec-playground-results li.pg-finding",
@@ -189,6 +197,39 @@ def test_a_broken_buildspec_then_fixed(offline: Offline, site_server: Server, en
     assert _shown(page) == []
     assert page.locator(".pg-clean").inner_text() == "問題は見つかりませんでした。"
     assert not watch.problems(page), watch.problems(page)
+
+
+def test_the_page_makes_a_link_to_what_is_typed(
+    offline: Offline, site_server: Server, engine: Site
+) -> None:
+    """「この内容のリンクを作る」: the page's own encoder (CompressionStream), read back by the
+    extension's decoder and by the page in a new tab, with a kind chosen by hand."""
+    page = offline.page(_opened(site_server, [("buildspec.yml", BROKEN)]))
+    page.wait_for_selector("li.pg-finding[data-rule=BS101]", timeout=START_MS)
+    page.locator(".pg-add").click()
+    assert page.locator("#pipespec-playground-name").input_value() == "appspec.yml"
+    page.locator("#pipespec-playground-name").fill("deploy.yml")  # no kind in this name
+    page.select_option("#pipespec-playground-kind", "appspec")
+    _type(page, "version: 0.0\nos: linux\nfiles: {}\n")
+    _settled(page)
+    expected = _shown(page)
+    assert "AS002" in {f["rule"] for f in expected}
+    page.locator(".pg-share").click()
+    page.wait_for_function("() => location.hash.startsWith('#z=')")
+    fragment = page.evaluate("location.hash")
+    data = playground.decode_fragment(fragment)
+    assert data["f"] == [
+        ["buildspec.yml", BROKEN],
+        ["deploy.yml", "version: 0.0\nos: linux\nfiles: {}\n"],
+    ]
+    assert data["a"] == 1 and data["k"] == [None, "appspec"]
+    again = offline.page(site_server.url + "playground.html" + fragment)
+    _wait_checked(again)
+    _settled(again)
+    assert _shown(again) == expected
+    assert again.locator("#pipespec-playground-kind").input_value() == "appspec"
+    # the line numbers: three lines and the empty one after the last line break
+    assert again.locator(".pg-gutter").inner_text().split() == ["1", "2", "3", "4"]
 
 
 def test_english_messages_on_request(offline: Offline, site_server: Server, engine: Site) -> None:

@@ -193,7 +193,9 @@ def _b64(data: bytes) -> str:
 def fragment(files: Iterable[tuple[str, str | None]], active: int = 0, note: str = "") -> str:
     """``#z=`` and the base64url (no padding) of the raw-deflate (``wbits=-15``) of the
     UTF-8 JSON ``{"f": [[name, text], ...], "a": active}`` (``text`` None: the name only,
-    with ``"n": note``); the page decodes it with ``DecompressionStream("deflate-raw")``."""
+    with ``"n": note``); the page decodes it with ``DecompressionStream("deflate-raw")``.
+    The page's own links (「この内容のリンクを作る」) may add ``"k": [kind or null, ...]``,
+    the kinds chosen instead of the names'."""
     data: dict[str, Any] = {"f": [list(f) for f in files], "a": active}
     if note:
         data["n"] = note
@@ -253,6 +255,15 @@ def _rule_example(box: nodes.container) -> list[tuple[str, str]]:
             files.append((name, child.astext()))
             name = None
     return files
+
+
+def _note_bundles(app: Sphinx, doctree: nodes.document) -> None:
+    """A page is written again when any file of its examples' bundles changes: its links
+    carry them all, not only the file it shows."""
+    for block in doctree.findall(nodes.literal_block):
+        path = _example_file(block)
+        for other in bundle(path) if path is not None else []:
+            app.env.note_dependency(str(other))
 
 
 def _link(href: str, label: str) -> nodes.raw:
@@ -316,7 +327,7 @@ def _kind_options() -> str:
     return "\n".join(options)
 
 
-UI = """<div id="pipespec-playground" class="pipespec-playground" data-max-bytes="{max_bytes}" data-rules="{rules}">
+UI = """<div id="pipespec-playground" class="pipespec-playground" data-max-bytes="{max_bytes}" data-max-url="{max_url}" data-rules="{rules}">
 <div class="pg-status" id="pipespec-playground-status" role="status">
 <progress class="pg-progress" hidden></progress>
 <span class="pg-status-text">ファイルの内容を入力すると、この場で検査します。</span>
@@ -339,9 +350,13 @@ UI = """<div id="pipespec-playground" class="pipespec-playground" data-max-bytes
 <div class="pg-buttons">
 <button type="button" class="pg-add">ファイルを追加</button>
 <button type="button" class="pg-remove">このファイルを閉じる</button>
+<button type="button" class="pg-share">この内容のリンクを作る</button>
 </div>
 <label class="pg-editor-label" for="pipespec-playground-input">ファイルの内容</label>
+<div class="pg-editor-box">
+<div class="pg-gutter" aria-hidden="true"><pre></pre></div>
 <textarea id="pipespec-playground-input" class="pg-editor" spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off" rows="18"></textarea>
+</div>
 <p class="pg-note" id="pipespec-playground-note" hidden></p>
 <h2 class="pg-results-title">検査結果</h2>
 <div id="pipespec-playground-results" class="pg-results" aria-live="polite"></div>
@@ -364,6 +379,7 @@ class PlaygroundDirective(SphinxDirective):
             return [nodes.raw("", MISSING, format="html")]
         text = UI.format(
             max_bytes=MAX_BYTES,
+            max_url=MAX_URL,
             kinds=_kind_options(),
             rules=html.escape(self.env.app.builder.get_relative_uri(PAGE, "reference/rules")),
         )
@@ -428,6 +444,7 @@ def _build_finished(app: Sphinx, exception: BaseException | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("pipespec-playground", PlaygroundDirective)
     app.add_css_file("playground/try.css")
+    app.connect("doctree-read", _note_bundles)
     app.connect("doctree-resolved", _add_try_links)
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("build-finished", _build_finished, priority=900)

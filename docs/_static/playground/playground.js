@@ -26,10 +26,14 @@
   const tabs = root.querySelector(".pg-tabs");
   const status = root.querySelector(".pg-status-text");
   const bar = root.querySelector(".pg-progress");
+  const gutter = root.querySelector(".pg-gutter");
+  const numbersBox = gutter.querySelector("pre");
   const DEBOUNCE_MS = 250;
   //: a check still running after this long is taken for a hung engine: restarted
   const HUNG_MS = 30000;
   const MAX_RESTARTS = 3;
+  //: the longest link the page makes (docs/_ext/playground.py: MAX_URL)
+  const MAX_LINK = Number(root.dataset.maxUrl);
   const NAMES = ["buildspec.yml", "appspec.yml", "taskdef.json", "imagedefinitions.json",
     "imageDetail.json", "pipeline.json", "deployment-group.json", "codebuild-project.json"];
   const SEVERITY = { error: "エラー", warning: "警告", info: "情報" };
@@ -115,6 +119,7 @@
       engine.inflight = null;
       if (wasLatest) {
         engine.latest = null;
+        root.dataset.pending = "false";
         if (window.pipespecPlayground.firstResultMs === null)
           // from the page's navigation (performance's time origin) to the first findings
           window.pipespecPlayground.firstResultMs = Math.round(performance.now());
@@ -140,6 +145,7 @@
 
   function schedule(delay) {
     clearTimeout(engine.timer);
+    root.dataset.pending = "true"; // until the findings of what is in the editor are shown
     engine.timer = setTimeout(() => {
       if (state.files.every((f) => !f.text)) {
         engine.latest = null;
@@ -165,6 +171,7 @@
 
   function renderEmpty() {
     state.answer = null;
+    root.dataset.pending = "false";
     results.replaceChildren(paragraph("pg-summary", "ファイルの内容を入力すると、ここに検査結果が出ます。"));
     showDetected();
   }
@@ -270,6 +277,32 @@
     editor.scrollTop = Math.max(0, (line - 3) * height);
   }
 
+  // ---- line numbers --------------------------------------------------------------------
+
+  let lineCount = 1;
+  function countLines() {
+    let n = 1;
+    for (let i = editor.value.indexOf("\n"); i >= 0; i = editor.value.indexOf("\n", i + 1)) n += 1;
+    lineCount = n;
+    drawGutter();
+  }
+
+  function drawGutter() {
+    const height = parseFloat(getComputedStyle(editor).lineHeight) || 20;
+    const first = Math.floor(editor.scrollTop / height);
+    const last = Math.min(lineCount, first + Math.ceil(editor.clientHeight / height) + 1);
+    const numbers = [];
+    for (let n = first + 1; n <= last; n += 1) numbers.push(n);
+    numbersBox.textContent = numbers.join("\n");
+    gutter.style.width = `${String(lineCount).length + 2}ch`;
+    gutter.style.height = `${editor.offsetHeight}px`;
+    // the part of the first line in view that is scrolled out of it
+    numbersBox.style.transform = `translateY(${-(editor.scrollTop - first * height)}px)`;
+  }
+
+  editor.addEventListener("scroll", drawGutter);
+  new ResizeObserver(drawGutter).observe(editor);
+
   // ---- files and tabs ------------------------------------------------------------------
 
   function showDetected() {
@@ -316,14 +349,17 @@
     state.active = index;
     const f = state.files[index];
     editor.value = f.text;
+    countLines();
     nameField.value = f.name;
     kindField.value = f.kind || "";
     drawTabs();
     showDetected();
   }
 
-  function load(files, active) {
-    state.files = files.map(([name, text]) => ({ name, text: text || "", kind: "" }));
+  function load(files, active, kinds) {
+    state.files = files.map(([name, text], i) => ({
+      name, text: text || "", kind: (kinds && kinds[i]) || "",
+    }));
     select(Math.min(Math.max(active || 0, 0), state.files.length - 1));
   }
 
@@ -332,6 +368,7 @@
   });
   editor.addEventListener("input", () => {
     state.files[state.active].text = editor.value;
+    countLines();
     schedule(DEBOUNCE_MS);
   });
   nameField.addEventListener("input", () => {
@@ -369,6 +406,39 @@
     return JSON.parse(await new Response(stream).text());
   }
 
+  async function encode() {
+    const data = { f: state.files.map((f) => [f.name, f.text]), a: state.active };
+    if (state.files.some((f) => f.kind)) data.k = state.files.map((f) => f.kind || null);
+    const stream = new Blob([JSON.stringify(data)]).stream()
+      .pipeThrough(new CompressionStream("deflate-raw"));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return "z=" + btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  root.querySelector(".pg-share").addEventListener("click", async () => {
+    note.hidden = false;
+    if (state.files.some((f) => f.text.length > MAX_LINK)) {
+      note.textContent = "ファイルが大きすぎてリンクに収まりません。";
+      return;
+    }
+    const fragment = await encode();
+    const url = new URL(`#${fragment}`, location.href).href;
+    if (url.length > MAX_LINK) {
+      note.textContent = `リンクが長すぎます (${url.length} 文字)。ファイルを小さくしてください。`;
+      return;
+    }
+    history.replaceState(null, "", url);
+    try {
+      await navigator.clipboard.writeText(url);
+      note.textContent = "この内容を開くリンクをコピーしました。アドレスバーの URL も同じリンクです。";
+    } catch (error) {
+      note.textContent = "アドレスバーの URL が、この内容を開くリンクになりました。";
+    }
+  });
+
   async function fromFragment() {
     if (!location.hash.startsWith("#z=")) return false;
     let data;
@@ -379,7 +449,7 @@
       note.textContent = "リンクに含まれるファイルを読めませんでした。リンクが途中で切れていないか確かめてください。";
       return false;
     }
-    load(data.f, data.a);
+    load(data.f, data.a, data.k);
     note.hidden = !data.n;
     if (data.n === "too-long")
       note.textContent = "この例は大きくてリンクに収まらないため、ファイル名だけを開きました。例のページからファイルの内容をコピーして貼り付けてください。";
