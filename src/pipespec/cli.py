@@ -235,6 +235,9 @@ def _selectors(values: list[str], option: str) -> frozenset[str] | None:
     """``--select``/``--ignore`` values (repeatable, comma-separated); None when not given."""
     if not values:
         return None
+    for value in values:  # --select "$RULES" with RULES unset must not select nothing
+        if not value.replace(",", "").strip():
+            raise UsageError(f"{option} expects rule IDs or prefixes, got {value!r}")
     try:
         return config.parse_selectors(v for value in values for v in value.split(","))
     except config.UnknownRule as exc:

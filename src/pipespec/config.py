@@ -211,14 +211,25 @@ class Configs:
 def read(path: Path, *, explicit: bool = False) -> Settings | None:
     """The settings of one configuration file; None for a pyproject.toml without
     ``[tool.pipespec]`` (an error instead when the file was ``explicit``, given by name)."""
+    from .document import MAX_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:  # no more than a checked file (--config /dev/zero)
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ConfigError(
+                f"{_shown(path)}: cannot read the configuration: it is larger than the "
+                f"{MAX_BYTES} byte limit"
+            )
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{_shown(path)}: cannot read the configuration: {exc}") from None
     import tomllib  # ~2.5 ms: only once there is a file to read
 
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses into each nested array and inline table
+        raise ConfigError(f"{_shown(path)}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = re.search(r" \(at line (\d+), column (\d+)\)$", message)

@@ -15,6 +15,7 @@ pathspec works without git or outside a repository.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -302,10 +303,13 @@ def _git_listed(top: Path, depth: int = 0) -> list[Path] | None:
         # the directory itself is ignored, and was named: its own ignore files only
         return list(_walk(top, _Ignores([])))
     names: list[str] = []
+    inside = _Inside(top)
     for raw in dict.fromkeys(out.split(b"\0")):
         name = os.fsdecode(raw)
         if not name or any(part in SKIP_DIRS for part in name.rstrip("/").split("/")[:-1]):
             continue
+        if not inside(name):
+            continue  # an index entry under what is now a link to a directory, or worse
         path = Path(top, name)
         if path.is_symlink() and path.is_dir():
             continue  # a link to a directory is not followed, as in a walk
@@ -320,6 +324,29 @@ def _git_listed(top: Path, depth: int = 0) -> list[Path] | None:
         if os.path.lexists(path):  # not a tracked file deleted from the work tree
             names.append(name)
     return [Path(top, n) for n in sorted(set(names), key=_walk_key)]
+
+
+class _Inside:
+    """Whether a path git lists (relative, with "/") is reached from ``top`` without going
+    through a symbolic link to a directory or up with "..": git's index may still list
+    ``sub/buildspec.yml`` after ``sub`` became a link to a directory outside the tree, and
+    a walk does not follow such a link. Each directory is resolved once."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = str(top)
+        self.real = os.path.realpath(top)
+        self.directories: dict[str, bool] = {"": True}
+
+    def __call__(self, name: str) -> bool:
+        directory = os.path.dirname(name.rstrip("/"))
+        known = self.directories.get(directory)
+        if known is None:
+            plain = not os.path.isabs(directory) and os.path.normpath(directory) == directory
+            known = plain and os.path.realpath(os.path.join(self.top, directory)) == (
+                os.path.join(self.real, directory)
+            )
+            self.directories[directory] = known
+        return known
 
 
 class _Ignores:
@@ -380,11 +407,25 @@ class _Ignores:
 
 
 def _read_spec(path: str) -> GitIgnoreSpec | None:
+    """The ignore file at ``path``; None when there is none or it is not a regular file (a
+    FIFO would block the walk), or when it is a ``.gitignore`` that is a symbolic link,
+    which git does not follow either."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if os.path.basename(path) == ".gitignore":
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with open(fd, encoding="utf-8", errors="surrogateescape", closefd=False) as fh:
             lines = fh.read(1 << 20).splitlines()
     except OSError:
         return None
+    finally:
+        os.close(fd)
     from pathspec import GitIgnoreSpec  # ~30 ms: only once there is an ignore file
 
     return GitIgnoreSpec.from_lines(lines)

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote_from_bytes
 
 from . import __version__
+from .discover import _which
 from .findings import Finding, Severity
 from .report import HELP_URI, SITE_URL
 from .rules import Rule, load_all, lookup
@@ -78,11 +79,15 @@ def file_uri(absolute: str) -> str:
 
 def _git_toplevel(directory: str) -> str | None:
     """git's top level of the work tree ``directory`` is in; None when it is in none, git
-    is not installed or does not answer in time."""
+    is not installed or does not answer in time. The git run is the one on PATH's absolute
+    directories, never one in ``directory`` (the tree being checked)."""
+    exe = _which("git")
+    if exe is None:
+        return None
     env = {k: v for k, v in os.environ.items() if k not in _GIT_REPOSITORY_VARIABLES}
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
+            [exe, "rev-parse", "--show-toplevel"],
             cwd=directory,
             env=env,
             stdin=subprocess.DEVNULL,

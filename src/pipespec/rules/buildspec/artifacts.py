@@ -181,7 +181,7 @@ def artifact_never_written(ctx: Context) -> Iterator[Hit]:
                 continue
             if PurePosixPath(target).name not in DEPLOY_INPUTS:
                 continue  # build tools write other outputs in ways a linter cannot see
-            if any((root / target).exists() for root in roots):
+            if any(_exists(root / target) for root in roots):
                 continue
             ja = ctx.lang == "ja"
             same = [
@@ -213,6 +213,15 @@ def source_roots(file: Path | None) -> list[Path]:
         return []
     here = file.resolve().parent
     for directory in (here, *here.parents):
-        if (directory / ".git").exists():
+        if _exists(directory / ".git"):
             return list(dict.fromkeys((file.parent, directory)))
     return []
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; False when the system cannot even look it up (a name too
+    long, a directory that cannot be searched): then the file is not seen."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
