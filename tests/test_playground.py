@@ -173,8 +173,9 @@ def test_a_broken_buildspec_then_fixed(offline: Offline, site_server: Server, en
     watch = tb.Watch(offline.origin)
     watch.attach(page)
     _type(page, BROKEN)
-    page.wait_for_selector("li.pg-finding[data-rule=BS101]", timeout=START_MS)
+    _settled(page)  # the findings of the whole text, not of a line typed halfway
     [finding] = _shown(page)
+    assert finding["rule"] == "BS101"
     assert (finding["line"], finding["column"], finding["severity"]) == (3, 3, "error")
     [expected] = check_text(BROKEN, "buildspec", path="buildspec.yml", lang="ja")
     assert finding["message"] == expected.message
@@ -193,7 +194,7 @@ def test_a_broken_buildspec_then_fixed(offline: Offline, site_server: Server, en
     checked = int(page.evaluate("document.getElementById('pipespec-playground').dataset.checked"))
     _type(page, BROKEN.replace("preBuild", "pre_build"))
     _wait_checked(page, checked + 1)
-    page.wait_for_selector(".pg-clean", timeout=START_MS)
+    _settled(page)
     assert _shown(page) == []
     assert page.locator(".pg-clean").inner_text() == "問題は見つかりませんでした。"
     assert not watch.problems(page), watch.problems(page)
@@ -214,8 +215,9 @@ def test_the_page_makes_a_link_to_what_is_typed(
     _settled(page)
     expected = _shown(page)
     assert "AS002" in {f["rule"] for f in expected}
+    opened = page.evaluate("location.hash")  # the link the page was opened with
     page.locator(".pg-share").click()
-    page.wait_for_function("() => location.hash.startsWith('#z=')")
+    page.wait_for_function("(h) => location.hash !== h", arg=opened)
     fragment = page.evaluate("location.hash")
     data = playground.decode_fragment(fragment)
     assert data["f"] == [
@@ -240,6 +242,7 @@ def test_english_messages_on_request(offline: Offline, site_server: Server, engi
     checked = int(page.evaluate("document.getElementById('pipespec-playground').dataset.checked"))
     page.select_option("#pipespec-playground-lang", "en")
     _wait_checked(page, checked + 1)
+    _settled(page)
     [finding] = _shown(page)
     [expected] = check_text(BROKEN, "buildspec", path="buildspec.yml", lang="en")
     assert finding["message"] == expected.message
