@@ -1,7 +1,7 @@
 """Hostile input against ``pipespec check``, through the real command: repositories whose
 index leads out of the tree, a ``git`` planted in the checked tree, ignore files that are
 FIFOs, configuration files that are too large or nested too deeply, empty rule selections,
-names too long for the file system."""
+names too long for the file system; and variables a buildspec does assign (BS120)."""
 
 from __future__ import annotations
 
@@ -168,3 +168,58 @@ def test_names_too_long_for_the_file_system_are_no_internal_error(tmp_path: Path
     named = pipespec("--format", "json", "--stdin-filename", f"{long}/buildspec.yml",
                      cwd=tmp_path, stdin=BAD.format(extra="").encode())  # fmt: skip
     assert json.loads(named.stdout) == [], named.stdout
+
+
+# --------------------------------------------------------------------------- BS120
+
+
+PROJECT = json.dumps(
+    {
+        "name": "web",
+        "source": {"type": "CODEPIPELINE"},
+        "artifacts": {"type": "CODEPIPELINE"},
+        "environment": {
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/amazonlinux2-x86_64-standard:5.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
+        "serviceRole": "arn:aws:iam::123456789012:role/web-codebuild",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'mapfile -t ARR < list.txt; echo "${ARR[@]}"',
+        'readarray -t ARR < list.txt; echo "${ARR[0]}"',
+        "printf -v ARR '%s' x; echo \"$ARR\"",
+        'let ARR=1+2; echo "$ARR"',
+        'let "ARR = 1 + 2"; echo "$ARR"',
+        'coproc ARR { cat; }; echo "${ARR[0]}"',
+        'case "$CODEBUILD_BUILD_ID" in *:*) ARR=1;; esac; echo "$ARR"',
+        'case x in (x) ARR=1 ;; esac; echo "$ARR"',
+    ],
+)
+def test_bs120_sees_what_bash_builtins_and_case_branches_assign(
+    tmp_path: Path, command: str
+) -> None:
+    """With the project known, BS120 is a warning: a variable the commands assign (by
+    mapfile, readarray, printf -v, let, coproc, or in a case branch) is not undefined."""
+    write(tmp_path / "codebuild-project.json", PROJECT)
+    text = (
+        "version: 0.2\nenv:\n  shell: bash\nphases:\n  build:\n    commands:\n"
+        f"      - {json.dumps(command)}\n"
+    )
+    write(tmp_path / "buildspec.yml", text)
+    done = pipespec("--format", "json", "--select", "BS120", "buildspec.yml", cwd=tmp_path)
+    assert json.loads(done.stdout) == [], done.stdout
+    # the same read with nothing assigning it is reported, as a warning
+    unassigned = text.replace("ARR=", "OTHER=").replace("-t ARR", "-t OTHER")
+    unassigned = unassigned.replace("-v ARR", "-v OTHER").replace('"ARR =', '"OTHER =')
+    unassigned = unassigned.replace("coproc ARR", "coproc OTHER")
+    write(tmp_path / "buildspec.yml", unassigned)
+    done = pipespec("--format", "json", "--select", "BS120", "buildspec.yml", cwd=tmp_path)
+    assert [(r["rule"], r["severity"]) for r in json.loads(done.stdout)] == [
+        ("BS120", "warning")
+    ], done.stdout

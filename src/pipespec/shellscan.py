@@ -28,6 +28,8 @@ _WORD_END = set(" \t\n;&|()<>")
 _DECLARE = frozenset({"export", "readonly", "local", "declare", "typeset"})
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=")
+#: An arithmetic expression of ``let`` that assigns: ``X=1``, ``"X = 1 + 2"``, ``X+=2``, ``X++``.
+_LET = re.compile(r"[\"']?\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+\+|--|(?:[-+*/%&|^]|<<|>>)?=(?!=))")
 #: Redirection operators (after an optional file descriptor number, which is a word).
 _REDIRECT = re.compile(r"&>>?|<<<|>>|>&|<&|>\||<>|[<>]")
 #: Characters that mean nothing special inside a word, or inside double quotes.
@@ -91,6 +93,7 @@ class _Scanner:
                 if closing == ")" and depth == 0:
                     return i + 1
                 depth = max(depth - 1, 0)
+                command_position, words = True, []  # after a case pattern: its commands
                 i += 1
                 continue
             start = i
@@ -150,6 +153,16 @@ class _Scanner:
             self.events.append(Event("assign", word, offset))
             return
         if first == "getopts" and len(words) == 2 and _NAME.fullmatch(word):
+            self.events.append(Event("assign", word, offset))
+            return
+        # bash: mapfile/readarray ARRAY, printf -v NAME, let NAME=..., coproc NAME { ...; }
+        if first == "let" and (m := _LET.match(word)):
+            self.events.append(Event("assign", m.group(1), offset))
+        elif _NAME.fullmatch(word) and (
+            first in ("mapfile", "readarray")
+            or (first == "printf" and words[-1] == "-v")
+            or (first == "coproc" and len(words) == 1)
+        ):
             self.events.append(Event("assign", word, offset))
 
     def word(self, i: int) -> int:
