@@ -410,6 +410,20 @@ def test_a_crash_in_the_worker_is_reported_and_it_restarts(
     assert page.evaluate("document.getElementById('pipespec-playground').dataset.engine") == "ready"
 
 
+def test_findings_are_shown_as_text_never_as_html(
+    offline: Offline, site_server: Server, engine: Site
+) -> None:
+    """A key that is HTML comes back in a message: it is shown as written, not parsed."""
+    key = '<img src=x onerror="document.title=1">'
+    text = f"version: 0.2\nphases:\n  '{key}':\n    commands:\n      - make\n"
+    page = offline.page(_opened(site_server, [("buildspec.yml", text)]))
+    _wait_checked(page)
+    messages = [f["message"] for f in _shown(page)]
+    assert any(key in m for m in messages), messages
+    assert page.locator("#pipespec-playground-results img").count() == 0
+    assert page.title() != "1"
+
+
 def test_a_10_mb_paste_shows_the_limit_finding(
     offline: Offline, site_server: Server, engine: Site, tmp_path: Path
 ) -> None:
