@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,13 @@ def test_a_dry_run_that_misses_an_artifact_fails(project: pytest.Pytester) -> No
         "artifacts:\n  files:\n    - out.txt\n    - imageDetail.json\n",
         encoding="utf-8",
     )
+    # Outside a git work tree the check cannot tell whether the source holds
+    # imageDetail.json (BS116 stays quiet); the dry run can, and fails.
+    result = project.runpytest_subprocess("examples")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*missing artifact: imageDetail.json*"])
+    # In a work tree without that file, the check item fails too (BS116).
+    subprocess.run(["git", "init", "-q", str(project.path)], check=True)
     result = project.runpytest_subprocess("examples")
     result.assert_outcomes(passed=0, failed=2)
-    result.stdout.fnmatch_lines(["*missing artifact: imageDetail.json*"])
+    result.stdout.fnmatch_lines(["*BS116*", "*missing artifact: imageDetail.json*"])
