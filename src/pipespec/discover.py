@@ -251,12 +251,12 @@ def _walk(top: Path, ignores: _Ignores | None) -> Iterator[Path]:
 _GIT_LOCATION = (
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_CONFIG", "GIT_CONFIG_COUNT",
     "GIT_CONFIG_PARAMETERS", "GIT_DIR", "GIT_GRAFT_FILE", "GIT_IMPLICIT_WORK_TREE",
-    "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX",
-    "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE", "GIT_WORK_TREE",
+    "GIT_INDEX_FILE", "GIT_NAMESPACE", "GIT_NO_REPLACE_OBJECTS", "GIT_OBJECT_DIRECTORY",
+    "GIT_PREFIX", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE", "GIT_WORK_TREE",
 )  # fmt: skip
 
 
-def _git(directory: Path, *args: str) -> bytes | None:
+def _git(directory: Path, *args: str, timeout: float = 120) -> bytes | None:
     """The output of ``git -C directory args``, or None when git is not installed, the
     directory is not in a work tree git will read, or git fails. ``core.fsmonitor`` is
     turned off: a repository's own configuration may name a program to run for it."""
@@ -270,9 +270,9 @@ def _git(directory: Path, *args: str) -> bytes | None:
         done = subprocess.run(
             [exe, "-c", "core.fsmonitor=false", "-C", str(directory), *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, timeout=120, check=False,
+            env=env, timeout=timeout, check=False,
         )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, ValueError, subprocess.SubprocessError):  # ValueError: a NUL in the path
         return None
     return done.stdout if done.returncode == 0 else None
 

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes
 
 from . import __version__
-from .discover import _which
+from .discover import _git
 from .findings import Finding, Severity
 from .report import HELP_URI, SITE_URL
 from .rules import Rule, load_all, lookup
@@ -43,10 +43,6 @@ SRCROOT = "%SRCROOT%"
 COLUMN_KIND = "unicodeCodePoints"
 #: How long ``git rev-parse --show-toplevel`` may take before the current directory is used.
 GIT_TIMEOUT = 10.0
-#: The variables that would point git at another repository than the one the files are in
-#: (a git hook, pre-commit among them, runs with GIT_DIR and GIT_INDEX_FILE set).
-_GIT_REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
-                             "GIT_OBJECT_DIRECTORY", "GIT_PREFIX", "GIT_NAMESPACE")  # fmt: skip
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -79,26 +75,12 @@ def file_uri(absolute: str) -> str:
 
 def _git_toplevel(directory: str) -> str | None:
     """git's top level of the work tree ``directory`` is in; None when it is in none, git
-    is not installed or does not answer in time. The git run is the one on PATH's absolute
-    directories, never one in ``directory`` (the tree being checked)."""
-    exe = _which("git")
-    if exe is None:
-        return None
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_REPOSITORY_VARIABLES}
-    try:
-        done = subprocess.run(
-            [exe, "rev-parse", "--show-toplevel"],
-            cwd=directory,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return None
-    top = os.fsdecode(done.stdout.rstrip(b"\n"))
-    return top if done.returncode == 0 and os.path.isabs(top) else None
+    is not installed or does not answer in time. git is run as the directory walk runs it
+    (:func:`pipespec.discover._git`): from PATH's absolute directories only, never one in
+    the tree being checked, without the variables a hook sets, with no fsmonitor."""
+    out = _git(Path(directory), "rev-parse", "--show-toplevel", timeout=GIT_TIMEOUT)
+    top = os.fsdecode(out.rstrip(b"\n")) if out is not None else ""
+    return top if os.path.isabs(top) else None
 
 
 def _existing(path: str) -> str:
