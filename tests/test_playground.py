@@ -449,6 +449,33 @@ def test_a_10_mb_paste_shows_the_limit_finding(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../../x", "ファイル名に '/'・'\\'・NUL は使えません: '../../x'"),
+        ("/etc/passwd", "ファイル名に '/'・'\\'・NUL は使えません: '/etc/passwd'"),
+        ("a\\b.yml", "ファイル名に '/'・'\\'・NUL は使えません: 'a\\\\b.yml'"),
+        ("..", "ファイル名 '..' は使えません"),
+        ("", "ファイル名がありません"),
+        ("\ud800.yml", "ファイル名が Unicode の文字列になっていません"),
+        ("x" * 256, "ファイル名が 255 バイトを超えています"),
+    ],
+)
+def test_the_engine_writes_each_file_beneath_its_directory(name: str, reason: str) -> None:
+    """pipespec.browser writes the tabs into a fresh directory: a name that is not one entry
+    of it, or that the file system cannot take, is refused with the reason in the reader's
+    language (CPython here; the page shows the same text)."""
+    from pipespec.browser import check_json
+
+    answer = json.loads(check_json(json.dumps({"files": [{"name": name, "text": "a: 1\n"}]})))
+    assert answer == {"usage_error": answer["usage_error"]}
+    assert answer["usage_error"].startswith(reason), answer
+    english = json.loads(
+        check_json(json.dumps({"lang": "en", "files": [{"name": name, "text": "a: 1\n"}]}))
+    )
+    assert english["usage_error"].isascii()
+
+
 # ---- what loads where ----------------------------------------------------------------
 
 

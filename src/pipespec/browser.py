@@ -30,13 +30,56 @@ MAX_FILES = 20
 MAX_NAME = 255
 
 
-def _name_problem(name: str) -> str | None:
-    if not name or name in (".", ".."):
-        return "empty file name"
+#: The page's reasons for not checking, in the reader's language (the page shows them).
+_USAGE: dict[str, dict[Lang, str]] = {
+    "count": {
+        "ja": "ファイルは 1 個から {max} 個までです ({count} 個あります)",
+        "en": "between 1 and {max} files, not {count}",
+    },
+    "empty": {"ja": "ファイル名がありません", "en": "empty file name"},
+    "dot": {"ja": "ファイル名 {name} は使えません", "en": "{name} is not a file name"},
+    "slash": {
+        "ja": "ファイル名に '/'・'\\'・NUL は使えません: {name}",
+        "en": "a file name cannot contain '/', '\\' or NUL: {name}",
+    },
+    "unicode": {
+        "ja": "ファイル名が Unicode の文字列になっていません (対になっていないサロゲート): {name}",
+        "en": "a file name with a lone surrogate is not text: {name}",
+    },
+    "long": {
+        "ja": "ファイル名が {max} バイトを超えています",
+        "en": "file name longer than {max} bytes",
+    },
+    "same": {
+        "ja": "同じファイル名のタブが 2 つあります: {name}",
+        "en": "two tabs have the same file name: {name}",
+    },
+    "text": {"ja": "{name}: 内容が文字列ではありません", "en": "{name}: the text is not a string"},
+    "kind": {"ja": "種類 {kind} はありません", "en": "unknown kind {kind}"},
+}
+
+
+def _usage(lang: Lang, key: str, **params: Any) -> UsageError:
+    return UsageError(_USAGE[key][lang].format(**params))
+
+
+def _name_problem(name: str, lang: Lang) -> UsageError | None:
+    """Why ``name`` cannot be a file of the directory the tabs are written into: each name
+    is one entry directly beneath it (no separator, no ``..``), and text the file system
+    takes (no lone surrogate, which has no UTF-8)."""
+    shown = repr(name)
+    if not name:
+        return _usage(lang, "empty")
+    if name in (".", ".."):
+        return _usage(lang, "dot", name=shown)
     if "/" in name or "\\" in name or "\0" in name:
-        return f"a file name cannot contain '/', '\\' or NUL: {name!r}"
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME:
-        return f"file name longer than {MAX_NAME} bytes"
+        return _usage(lang, "slash", name=shown)
+    try:
+        encoded = name.encode("utf-8")
+    except UnicodeEncodeError:
+        return _usage(lang, "unicode", name=shown)
+    if len(encoded) > MAX_NAME:
+        return _usage(lang, "long", max=MAX_NAME)
     return None
 
 
@@ -45,14 +88,15 @@ def check_files(files: list[dict[str, Any]], lang: Lang = "ja") -> dict[str, Any
     as the files of one directory. ``"oversize": true`` instead of a text: the page found
     the text over :data:`~pipespec.document.MAX_BYTES` and did not send it."""
     if not 1 <= len(files) <= MAX_FILES:
-        raise UsageError(f"between 1 and {MAX_FILES} files, not {len(files)}")
+        raise _usage(lang, "count", max=MAX_FILES, count=len(files))
     names = [str(f.get("name", "")) for f in files]
     for name in names:
-        problem = _name_problem(name)
+        problem = _name_problem(name, lang)
         if problem:
-            raise UsageError(problem)
-    if len(set(names)) != len(names):
-        raise UsageError("two tabs have the same file name")
+            raise problem
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise _usage(lang, "same", name=repr(name))
     base = Path(tempfile.mkdtemp(prefix="playground-"))
     try:
         found = []
@@ -67,11 +111,11 @@ def check_files(files: list[dict[str, Any]], lang: Lang = "ja") -> dict[str, Any
                 # surrogatepass: a lone surrogate is written as it is, the loader finds it
                 path.write_bytes(text.encode("utf-8", "surrogatepass"))
             else:
-                raise UsageError(f"{name}: the text is not a string")
+                raise _usage(lang, "text", name=repr(name))
             wanted = f.get("kind")
             kind = catalog.KINDS.get(wanted) if isinstance(wanted, str) else None
             if wanted and kind is None:
-                raise UsageError(f"unknown kind {wanted!r}")
+                raise _usage(lang, "kind", kind=repr(wanted))
             kind = kind or catalog.detect(name)
             kinds[name] = kind.name if kind else None
             found.append(Found(path, name, kind))
