@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -447,6 +448,349 @@ def test_a_10_mb_paste_shows_the_limit_finding(
         page.evaluate("() => document.getElementById('pipespec-playground-input').value.length")
         > MAX_BYTES
     )
+
+
+# ---- hostile links, names and input: one page for them all ------------------------------
+
+
+@dataclass
+class Shared:
+    """The playground page the tests below share (a cold start of Pyodide each would cost
+    minutes): each opens its files by a new fragment (``hashchange``), as a 「試す」 link on
+    the page would. ``errors``: exceptions the page's scripts did not catch."""
+
+    offline: Offline
+    page: Any
+    errors: list[str]
+
+
+@pytest.fixture(scope="module")
+def shared(browser: Any, site_server: Server, engine: Site) -> Iterator[Shared]:
+    offline = _offline(browser, site_server, permissions=["clipboard-read", "clipboard-write"])
+    page = offline.context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site_server.url + "playground.html", wait_until="load")
+    yield Shared(offline, page, errors)
+    offline.context.close()
+    assert not offline.refused, offline.refused
+
+
+def _raw_fragment(raw: bytes) -> str:
+    """``z=`` and any bytes, deflated as the page's links are (for links no build writes)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return "z=" + playground._b64(compressor.compress(raw) + compressor.flush())
+
+
+def _follow(page: Any, fragment: str) -> None:
+    """Open ``fragment`` in the page, until the page has read it (opened or refused)."""
+    page.evaluate(
+        """(h) => { const note = document.getElementById('pipespec-playground-note');
+          note.hidden = true; note.textContent = '';
+          window.__fragments = window.pipespecPlayground.fragments; location.hash = h; }""",
+        fragment,
+    )
+    page.wait_for_function(
+        "() => window.pipespecPlayground.fragments > window.__fragments", timeout=START_MS
+    )
+
+
+def _tabs(page: Any) -> list[str]:
+    tabs: list[str] = page.eval_on_selector_all(".pg-tab", "t => t.map((e) => e.textContent)")
+    return tabs
+
+
+def _set_text(page: Any, text: str) -> None:
+    """The editor's whole text replaced at once (an input event), as a paste would."""
+    page.evaluate(
+        """(text) => { const editor = document.getElementById('pipespec-playground-input');
+          editor.value = text; editor.dispatchEvent(new Event('input')); }""",
+        text,
+    )
+
+
+def _bomb(inflated: int) -> str:
+    """A fragment of a few tens of kilobytes whose JSON inflates to ``inflated`` bytes."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = [compressor.compress(b'{"f":[["buildspec.yml","')]
+    chunk = b"#" * 2**20
+    out += [compressor.compress(chunk) for _ in range(inflated // len(chunk))]
+    out += [compressor.compress(b'"]],"a":0}'), compressor.flush()]
+    return "z=" + playground._b64(b"".join(out))
+
+
+def test_a_link_that_inflates_past_the_limit_opens_nothing(shared: Shared) -> None:
+    """A decompression bomb: 64 MiB of JSON from a 90 kB link. The page stops inflating at
+    the CLI's limit for one file and says why; the editor keeps what it had."""
+    page = shared.page
+    fragment = _bomb(64 * 2**20)
+    assert len(fragment) < 100_000
+    before = _tabs(page)
+    _follow(page, fragment)
+    note = page.locator("#pipespec-playground-note")
+    assert "リンクの内容が大きすぎるため、開きませんでした" in note.inner_text()
+    assert _tabs(page) == before
+    length = page.evaluate("document.getElementById('pipespec-playground-input').value.length")
+    assert length < MAX_BYTES
+    assert not shared.errors, shared.errors
+
+
+MALFORMED = {
+    "not JSON": b'{"f": [["buildspec.yml", ',
+    "not UTF-8": b"\xff\xfe\x00",
+    "null": b"null",
+    "a list": b"[1, 2]",
+    "files not a list": b'{"f": 5}',
+    "no file": b'{"f": []}',
+    "a pair of one": b'{"f": [["buildspec.yml"]]}',
+    "a name not a string": b'{"f": [[5, "version: 0.2\\n"]]}',
+    "a text not a string": b'{"f": [["buildspec.yml", {"x": 1}]]}',
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_link_whose_files_are_malformed_opens_nothing(shared: Shared, case: str) -> None:
+    """Deflated JSON the build never writes: a note, the tabs as they were, no exception."""
+    page = shared.page
+    before = _tabs(page)
+    _follow(page, _raw_fragment(MALFORMED[case]))
+    note = page.locator("#pipespec-playground-note")
+    assert "リンクに含まれるファイルを読めませんでした" in note.inner_text()
+    assert _tabs(page) == before
+    assert not shared.errors, shared.errors
+
+
+def test_a_link_with_more_files_than_the_page_checks_opens_nothing(shared: Shared) -> None:
+    """Thousands of tabs in a link: refused with the count, before any tab is drawn."""
+    from pipespec.browser import MAX_FILES
+
+    page = shared.page
+    before = _tabs(page)
+    for count in (MAX_FILES + 1, 5000):
+        _follow(page, playground.fragment([(f"f{i}.yml", "a: 1\n") for i in range(count)]))
+        note = page.locator("#pipespec-playground-note").inner_text()
+        assert f"ファイルが多すぎるため、開きませんでした ({count} 個、" in note, note
+        assert _tabs(page) == before
+    assert not shared.errors, shared.errors
+
+
+def test_a_later_link_is_not_replaced_by_an_earlier_one(shared: Shared) -> None:
+    """Two fragments one after the other, the first slower to inflate: the page ends with
+    the second, whatever order their decoding ends in."""
+    page = shared.page
+    slow = playground.fragment([("appspec.yml", "#" * (8 * 2**20))])
+    fast = playground.fragment([("taskdef.json", "{}\n")])
+    page.evaluate(
+        """([slow, fast]) => { window.__fragments = window.pipespecPlayground.fragments;
+          // right after the page began reading the first one
+          window.addEventListener('hashchange', () => { location.hash = fast; }, {once: true});
+          location.hash = slow; }""",
+        ["#" + slow, "#" + fast],
+    )
+    page.wait_for_function(
+        "() => window.pipespecPlayground.fragments >= window.__fragments + 2", timeout=START_MS
+    )
+    assert _tabs(page) == ["taskdef.json"]
+    assert page.locator("#pipespec-playground-input").input_value() == "{}\n"
+    assert not shared.errors, shared.errors
+
+
+def test_hostile_file_names_are_shown_as_written_and_refused_as_the_cli_would(
+    shared: Shared,
+) -> None:
+    """Names that are HTML, hold control or bidi characters or are 10,000 characters long:
+    shown as text with those characters spelled out, a tab no wider than the page at 390
+    px, and pipespec's reason for refusing a name in Japanese, as text."""
+    page = shared.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    img = '<img src=x onerror="document.title=1">'
+    names = [img, "a\u202eyml.exe", "b\nc\x07", "x" * 10_000, "buildspec.yml"]
+    _follow(page, playground.fragment([(n, "version: 0.2\n") for n in names]))
+    _settled(page)
+    tabs = _tabs(page)
+    assert tabs[0] == img and page.locator("#pipespec-playground img").count() == 0
+    assert tabs[1] == "a[U+202E]yml.exe" and tabs[2] == "b[U+000A]c[U+0007]"
+    assert tabs[3].endswith("…") and len(tabs[3]) < 100
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    usage = page.locator(".pg-usage").inner_text()
+    assert usage == "検査できません: ファイル名が 255 バイトを超えています"
+    assert page.title() != "1"
+    # a lone surrogate (no UTF-8 for it): refused, the engine keeps running
+    restarts = page.evaluate("window.pipespecPlayground.engine.restarts")
+    raw = json.dumps({"f": [["\ud800.yml", "version: 0.2\n"]], "a": 0}).encode()
+    _follow(page, _raw_fragment(raw))
+    _settled(page)
+    assert "対になっていないサロゲート" in page.locator(".pg-usage").inner_text()
+    assert _tabs(page) == ["[U+D800].yml"]
+    assert page.evaluate("window.pipespecPlayground.engine.restarts") == restarts
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not shared.errors, shared.errors
+
+
+def test_the_tabs_and_findings_work_from_the_keyboard(shared: Shared) -> None:
+    """The tab list is one stop of the Tab key; the arrows, Home and End move in it; a
+    finding's place is a button that takes the cursor to it."""
+    page = shared.page
+    files = [("buildspec.yml", BROKEN), ("appspec.yml", "version: 0.0\n"), ("taskdef.json", "{}")]
+    _follow(page, playground.fragment(files))
+    _settled(page)
+    page.locator(".pg-tab").first.focus()
+    focused = "() => document.activeElement.textContent"
+    for key, tab in (("End", "taskdef.json"), ("Home", "buildspec.yml"), ("ArrowLeft",
+                     "taskdef.json"), ("ArrowRight", "buildspec.yml")):  # fmt: skip
+        page.keyboard.press(key)
+        assert page.evaluate(focused) == tab, key
+        assert page.locator(".pg-tab[aria-selected=true]").inner_text() == tab
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "pipespec-playground-name"
+    page.locator("li.pg-finding[data-rule=BS101] .pg-place").focus()
+    page.keyboard.press("Enter")
+    cursor = page.evaluate(
+        "() => { const e = document.getElementById('pipespec-playground-input');"
+        " return [document.activeElement === e, e.selectionStart]; }"
+    )
+    assert cursor == [True, BROKEN.index("preBuild")]
+    assert not shared.errors, shared.errors
+
+
+def test_findings_of_an_earlier_text_are_not_shown_over_a_later_one(shared: Shared) -> None:
+    """The reader types again while the engine checks what they typed before: that check's
+    findings, when they come, are not shown (nor said to be current) over the new text."""
+    page = shared.page
+    _follow(page, playground.fragment([("buildspec.yml", BROKEN)]))
+    page.wait_for_selector("li.pg-finding[data-rule=BS101]", timeout=START_MS)
+    _settled(page)
+    fixed = BROKEN.replace("preBuild", "pre_build")
+    page.evaluate(
+        """(fixed) => {
+          const root = document.getElementById('pipespec-playground');
+          const editor = document.getElementById('pipespec-playground-input');
+          // what the page shows each time it says its findings are current
+          window.__current = [];
+          new MutationObserver(() => {
+            if (root.dataset.pending === 'false')
+              window.__current.push([editor.value,
+                [...document.querySelectorAll('li.pg-finding')].map((li) => li.dataset.rule)]);
+          }).observe(root, {attributes: true});
+          const worker = window.pipespecPlayground.engine.worker;
+          const deliver = worker.onmessage;
+          worker.onmessage = (event) => {
+            if (event.data.type === 'result') {
+              worker.onmessage = deliver;
+              // the reader fixes the file just before the findings of the broken one arrive
+              editor.value = fixed;
+              editor.dispatchEvent(new Event('input'));
+            }
+            deliver(event);
+          };
+        }""",
+        fixed,
+    )
+    _set_text(page, BROKEN.replace("make", "make all"))
+    page.wait_for_selector(".pg-clean", timeout=START_MS)
+    _settled(page)
+    current = page.evaluate("window.__current")
+    assert current and current[-1] == [fixed, []]
+    assert [c for c in current if c[0] == fixed and c[1]] == [], current
+    assert not shared.errors, shared.errors
+
+
+#: A stand-in for the worker (installed as window.Worker): it starts at once, and each check
+#: makes it stop ("crash": its error event), raise ("failed") or never answer ("hung").
+FAULTY_WORKER = """(mode) => {
+  window.__realWorker = window.__realWorker || window.Worker;
+  window.__faulty = 0;
+  window.Worker = class {
+    constructor() {
+      window.__faulty += 1;
+      setTimeout(() => this.onmessage({ data: { type: 'ready', ms: 0, steps: {} } }));
+    }
+    postMessage(message) {
+      if (mode === 'crash')
+        setTimeout(() => this.onerror(new ErrorEvent('error', { message: 'test' })));
+      else if (mode === 'failed')
+        setTimeout(() => this.onmessage(
+          { data: { type: 'failed', id: message.id, message: 'test' } }));
+    }
+    terminate() {}
+  };
+  const engine = window.pipespecPlayground.engine;
+  if (engine.worker) engine.worker.terminate();
+  Object.assign(engine, { worker: null, ready: false, inflight: null, hungMs: 1000 });
+}"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "starts", "said"),
+    [
+        ("failed", 1, "この内容を検査すると、検査エンジンが止まります"),
+        ("crash", 2, "この内容を検査すると、検査エンジンが止まります"),
+        ("hung", 1, "検査が 1 秒で終わらなかったため"),
+    ],
+)
+def test_a_text_that_stops_the_engine_is_said_and_not_sent_again(
+    shared: Shared, mode: str, starts: int, said: str
+) -> None:
+    """A check the engine raised over or hung on is not sent again; one it stopped over is
+    sent once more, to a new engine. Then the results say it could not be checked, the
+    engine stays stopped, and the next edit starts it again (the real one, here)."""
+    page = shared.page
+    page.evaluate(FAULTY_WORKER, mode)
+    restarts = page.evaluate("window.pipespecPlayground.engine.restarts")
+    _set_text(page, f"version: 0.2\n# {mode}\n")
+    page.wait_for_selector(".pg-stopped", timeout=60_000)
+    _settled(page)
+    state = page.evaluate(
+        "() => [window.pipespecPlayground.engine.worker, window.__faulty,"
+        " window.pipespecPlayground.engine.restarts]"
+    )
+    assert state == [None, starts, restarts + starts]
+    assert said in page.locator("#pipespec-playground-note").inner_text()
+    page.evaluate(
+        "() => { window.Worker = window.__realWorker;"
+        " window.pipespecPlayground.engine.hungMs = 30000; }"
+    )
+    _set_text(page, BROKEN)
+    page.wait_for_selector("li.pg-finding[data-rule=BS101]", timeout=START_MS)
+    assert page.locator(".pg-stopped").count() == 0
+    assert not shared.errors, shared.errors
+
+
+def test_a_paste_over_the_limit_is_checked_as_that_large_not_put_in_the_editor(
+    shared: Shared, tmp_path: Path
+) -> None:
+    """A real 10 MB paste (the clipboard, Control+V): a textarea takes tens of seconds over
+    it, the tab frozen. The page keeps it out of the editor, says so, and shows the finding
+    the CLI gives for a file that large; the next edit is checked as typed."""
+    page = shared.page
+    _follow(page, playground.fragment([("buildspec.yml", "version: 0.2\n")]))
+    _settled(page)
+    line = "# padding\n"
+    text = "version: 0.2\n" + line * (MAX_BYTES // len(line) + 1)
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", text)
+    editor = page.locator("#pipespec-playground-input")
+    editor.focus()
+    editor.press("Control+A")
+    editor.press("Control+V", timeout=START_MS)
+    page.wait_for_selector("li.pg-finding[data-rule=LD006]", timeout=START_MS)
+    _settled(page)
+    assert editor.input_value() == ""
+    note = page.locator("#pipespec-playground-note").inner_text()
+    assert f"{len(text.encode()):,} バイトになり" in note, note
+    (tmp_path / "buildspec.yml").write_text(text, encoding="utf-8")
+    assert _comparable(_shown(page)) == _comparable(_cli(tmp_path, "buildspec.yml"))
+    _set_text(page, BROKEN)
+    page.wait_for_selector("li.pg-finding[data-rule=BS101]", timeout=START_MS)
+    assert [f["rule"] for f in _shown(page)] == ["BS101"]
+    assert not shared.errors, shared.errors
+
+
+def test_the_page_states_the_limits_it_applies(engine: Site) -> None:
+    from pipespec.browser import MAX_FILES
+
+    text = re.sub(r"<[^>]+>", "", engine.page("playground"))
+    assert f"1 ファイル {MAX_BYTES // 2**20} MB まで" in text
+    assert f"タブは {MAX_FILES} 個まで" in text
 
 
 @pytest.mark.parametrize(

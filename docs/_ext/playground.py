@@ -327,7 +327,7 @@ def _kind_options() -> str:
     return "\n".join(options)
 
 
-UI = """<div id="pipespec-playground" class="pipespec-playground" data-max-bytes="{max_bytes}" data-max-url="{max_url}" data-rules="{rules}">
+UI = """<div id="pipespec-playground" class="pipespec-playground" data-max-bytes="{max_bytes}" data-max-files="{max_files}" data-max-url="{max_url}" data-rules="{rules}">
 <div class="pg-status" id="pipespec-playground-status" role="status">
 <progress class="pg-progress" hidden></progress>
 <span class="pg-status-text">ファイルの内容を入力すると、この場で検査します。</span>
@@ -379,6 +379,7 @@ class PlaygroundDirective(SphinxDirective):
             return [nodes.raw("", MISSING, format="html")]
         text = UI.format(
             max_bytes=MAX_BYTES,
+            max_files=MAX_FILES,
             max_url=MAX_URL,
             kinds=_kind_options(),
             rules=html.escape(self.env.app.builder.get_relative_uri(PAGE, "reference/rules")),
@@ -448,4 +449,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", _add_try_links)
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("build-finished", _build_finished, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -5,7 +5,9 @@
 // in its fragment (a 「試す」 link), or when the reader first focuses or types in the editor.
 // Findings are shown as text (textContent), never as HTML. A fragment is "#z=" and the
 // base64url of the raw-deflate of {"f": [[name, text], ...], "a": active, "n": note}
-// (docs/_ext/playground.py writes it).
+// (docs/_ext/playground.py writes it). What a link carries is bounded as pipespec's input:
+// inflated to the CLI's size limit for one file at most, and as many files as the engine
+// checks together; a link past either, or not of that shape, opens nothing, with a note.
 "use strict";
 
 (() => {
@@ -15,6 +17,7 @@
   const workerUrl = new URL("worker.js", script.src);
   const rulesPage = root.dataset.rules;
   const maxBytes = Number(root.dataset.maxBytes);
+  const maxFiles = Number(root.dataset.maxFiles);
   const $ = (id) => document.getElementById(id);
   const editor = $("pipespec-playground-input");
   const nameField = $("pipespec-playground-name");
@@ -29,14 +32,20 @@
   const gutter = root.querySelector(".pg-gutter");
   const numbersBox = gutter.querySelector("pre");
   const DEBOUNCE_MS = 250;
-  //: a check still running after this long is taken for a hung engine: restarted
-  const HUNG_MS = 30000;
+  //: engine starts that fail in a row (no check answered between them) before the page gives up
   const MAX_RESTARTS = 3;
   //: the longest link the page makes (docs/_ext/playground.py: MAX_URL)
   const MAX_LINK = Number(root.dataset.maxUrl);
   const NAMES = ["buildspec.yml", "appspec.yml", "taskdef.json", "imagedefinitions.json",
     "imageDetail.json", "pipeline.json", "deployment-group.json", "codebuild-project.json"];
   const SEVERITY = { error: "エラー", warning: "警告", info: "情報" };
+  //: the longest file name a tab shows whole (the name field holds all of it)
+  const TAB_CHARS = 60;
+
+  // a file name as the page shows it: control and format characters (line breaks, bidi
+  // overrides) spelled out as U+XXXX, so that a name is read as it is written
+  const visible = (name) => name.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu,
+    (c) => `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
 
   const state = {
     files: [{ name: "buildspec.yml", text: "", kind: "" }],
@@ -46,9 +55,11 @@
   const engine = {
     worker: null, ready: false, startedAt: 0, restarts: 0, failures: 0,
     nextId: 1, inflight: null, latest: null, timer: null, watchdog: null,
+    //: a check still running after this long is taken for a hung engine: stopped, not retried
+    hungMs: 30000,
   };
   // for the browser tests: what the engine did, never used by the page itself
-  window.pipespecPlayground = { engine, state, firstResultMs: null };
+  window.pipespecPlayground = { engine, state, firstResultMs: null, fragments: 0 };
 
   // ---- the status line -----------------------------------------------------------------
 
@@ -81,16 +92,36 @@
     worker.onmessageerror = () => crashed(worker, "メッセージを読めません");
   }
 
-  function crashed(worker, why) {
+  // The worker stopped ("crash"), pipespec raised over a check ("failed"), or a check took
+  // longer than engine.hungMs ("hung"). A check that raised or hung is not sent again; one the
+  // worker stopped over is sent once more, to a new worker. A check that stops the engine is
+  // said in the results, and the engine starts again at the next edit.
+  function crashed(worker, why, cause = "crash") {
     if (worker !== engine.worker) return;
     worker.terminate();
     clearTimeout(engine.watchdog);
+    const failed = engine.inflight;
     engine.worker = null;
     engine.inflight = null;
     engine.restarts += 1;
-    engine.failures += 1;
     root.dataset.engine = "crashed";
     note.hidden = false;
+    const hung = cause === "hung";
+    if (failed && (cause !== "crash" || failed.retried)) {
+      engine.failures = 0; // the engine starts: this text stops it
+      note.textContent = hung
+        ? `検査が ${Math.round(engine.hungMs / 1000)} 秒で終わらなかったため、検査エンジンを止めました。`
+        : `この内容を検査すると、検査エンジンが止まります (${why})。`;
+      if (engine.latest === failed) {
+        engine.latest = null;
+        say("検査エンジンが止まっています");
+        renderStopped(hung);
+      } else if (engine.latest) {
+        startEngine(); // a newer text waits for it
+      }
+      return;
+    }
+    engine.failures += 1;
     if (engine.failures > MAX_RESTARTS) {
       note.textContent = `検査エンジンが続けて止まったため、起動し直すのをやめました (${why})。ページを再読み込みしてください。`;
       say("検査エンジンが止まっています");
@@ -98,7 +129,8 @@
     }
     note.textContent = `検査エンジンが止まりました (${why})。起動し直して、もう一度検査します。`;
     startEngine();
-    schedule(0);
+    if (failed && engine.latest === failed) failed.retried = true; // sent again when ready
+    else if (!engine.latest) schedule(0);
   }
 
   function receive(worker, message) {
@@ -128,14 +160,15 @@
       }
       send();
     } else if (message.type === "failed") {
-      crashed(worker, message.message);
+      crashed(worker, message.message, "failed");
     }
   }
 
   function request() {
     const files = state.files.map((f) => {
       const file = { name: f.name, kind: f.kind || null };
-      if (f.text.length > maxBytes || new TextEncoder().encode(f.text).length > maxBytes)
+      if (f.oversize || f.text.length > maxBytes ||
+        (f.text.length * 3 > maxBytes && utf8Length(f.text) > maxBytes))
         file.oversize = true; // not sent: pipespec reports the limit as for a file on disk
       else file.text = f.text;
       return file;
@@ -143,11 +176,14 @@
     return { type: "check", id: engine.nextId++, lang: langField.value, files };
   }
 
+  const utf8Length = (text) => new TextEncoder().encode(text).length;
+
   function schedule(delay) {
     clearTimeout(engine.timer);
     root.dataset.pending = "true"; // until the findings of what is in the editor are shown
+    engine.latest = null; // the findings of an earlier text are not shown any more
     engine.timer = setTimeout(() => {
-      if (state.files.every((f) => !f.text)) {
+      if (state.files.every((f) => !f.text && !f.oversize)) {
         engine.latest = null;
         renderEmpty();
         return;
@@ -164,7 +200,7 @@
     engine.worker.postMessage(engine.latest);
     const worker = engine.worker;
     clearTimeout(engine.watchdog);
-    engine.watchdog = setTimeout(() => crashed(worker, "応答がありません"), HUNG_MS);
+    engine.watchdog = setTimeout(() => crashed(worker, "応答がありません", "hung"), engine.hungMs);
   }
 
   // ---- results -------------------------------------------------------------------------
@@ -174,6 +210,14 @@
     root.dataset.pending = "false";
     results.replaceChildren(paragraph("pg-summary", "ファイルの内容を入力すると、ここに検査結果が出ます。"));
     showDetected();
+  }
+
+  function renderStopped(hung) {
+    state.answer = null;
+    root.dataset.pending = "false";
+    results.replaceChildren(paragraph("pg-summary pg-stopped", hung
+      ? "この内容は、ブラウザーの中では時間内に検査できませんでした。手元の pipespec check で検査してください。内容を変えると、もう一度検査します。"
+      : "この内容は、ブラウザーの中では検査できませんでした。手元の pipespec check で検査してください。内容を変えると、もう一度検査します。"));
   }
 
   function paragraph(cls, text) {
@@ -227,10 +271,10 @@
     const place = document.createElement("button");
     place.type = "button";
     place.className = "pg-place";
-    place.textContent = `${many ? f.path + ":" : ""}${f.line}:${f.column}`;
+    place.textContent = `${many ? visible(f.path) + ":" : ""}${f.line}:${f.column}`;
     // the accessible name starts with the visible text (axe: label-content-name-mismatch)
     place.setAttribute("aria-label",
-      `${place.textContent} (${f.path} の ${f.line} 行 ${f.column} 列へ移動)`);
+      `${place.textContent} (${visible(f.path)} の ${f.line} 行 ${f.column} 列へ移動)`);
     let rule;
     if (f.anchor) {
       rule = document.createElement("a");
@@ -330,7 +374,9 @@
       tab.setAttribute("aria-selected", String(i === state.active));
       tab.setAttribute("aria-controls", editor.id);
       tab.tabIndex = i === state.active ? 0 : -1;
-      tab.textContent = f.name || "(名前なし)";
+      const name = [...visible(f.name)];
+      tab.textContent = !f.name ? "(名前なし)"
+        : name.length > TAB_CHARS ? name.slice(0, TAB_CHARS - 1).join("") + "…" : name.join("");
       tab.addEventListener("click", () => select(i));
       return tab;
     }));
@@ -338,10 +384,13 @@
   }
 
   tabs.addEventListener("keydown", (event) => {
-    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-    if (!step) return;
     const n = state.files.length;
-    select((state.active + step + n) % n);
+    const to = {
+      ArrowRight: (state.active + 1) % n, ArrowLeft: (state.active - 1 + n) % n, Home: 0, End: n - 1,
+    }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    select(to);
     tabs.children[state.active].focus();
   });
 
@@ -368,8 +417,27 @@
   });
   editor.addEventListener("input", () => {
     state.files[state.active].text = editor.value;
+    state.files[state.active].oversize = 0;
     countLines();
     schedule(DEBOUNCE_MS);
+  });
+  // A paste that makes the file larger than pipespec reads (maxBytes) is not put into the
+  // editor (a textarea takes tens of seconds over ten megabytes, the tab frozen meanwhile):
+  // the file is checked as that large, which gives the CLI's finding for it.
+  editor.addEventListener("paste", (event) => {
+    const pasted = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
+    const kept = editor.value.slice(0, editor.selectionStart) + editor.value.slice(editor.selectionEnd);
+    if ((pasted.length + kept.length) * 3 <= maxBytes) return;
+    const size = utf8Length(kept) + utf8Length(pasted);
+    if (size <= maxBytes) return;
+    event.preventDefault();
+    const f = state.files[state.active];
+    f.text = "";
+    f.oversize = size;
+    select(state.active);
+    note.hidden = false;
+    note.textContent = `貼り付けると ${f.name} は ${size.toLocaleString("ja-JP")} バイトになり、pipespec が読む上限 (${maxBytes.toLocaleString("ja-JP")} バイト) を超えるため、エディタには入れていません。検査結果はその大きさのファイルのものです。`;
+    schedule(0);
   });
   nameField.addEventListener("input", () => {
     state.files[state.active].name = nameField.value;
@@ -398,12 +466,45 @@
 
   // ---- the fragment --------------------------------------------------------------------
 
+  class TooLarge extends Error {}
+
+  // The fragment's JSON, inflated up to maxBytes (the CLI's limit for one file): a link of a
+  // few hundred kilobytes can inflate to gigabytes, and it stops there.
   async function decode(hash) {
     const body = hash.slice("#z=".length).replace(/-/g, "+").replace(/_/g, "/");
     const binary = atob(body + "=".repeat((4 - (body.length % 4)) % 4));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return JSON.parse(await new Response(stream).text());
+    const reader = stream.getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        reader.cancel().catch(() => {});
+        throw new TooLarge();
+      }
+      chunks.push(value);
+    }
+    return JSON.parse(await new Blob(chunks).text());
+  }
+
+  // [[name, text or null], ...] of a decoded fragment, its active tab and its kinds, or null
+  // when it is not what docs/_ext/playground.py and encode() write
+  function files(data) {
+    const f = data && data.f;
+    const pair = (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" &&
+      (typeof p[1] === "string" || p[1] === null);
+    if (!Array.isArray(f) || !f.length || !f.every(pair)) return null;
+    const known = new Set([...kindField.options].map((o) => o.value));
+    const k = Array.isArray(data.k) && data.k.length === f.length ? data.k : [];
+    return {
+      files: f,
+      active: Number.isInteger(data.a) && data.a >= 0 && data.a < f.length ? data.a : 0,
+      kinds: f.map((_, i) => (typeof k[i] === "string" && known.has(k[i]) ? k[i] : "")),
+    };
   }
 
   async function encode() {
@@ -420,7 +521,7 @@
 
   root.querySelector(".pg-share").addEventListener("click", async () => {
     note.hidden = false;
-    if (state.files.some((f) => f.text.length > MAX_LINK)) {
+    if (state.files.some((f) => f.oversize || f.text.length > MAX_LINK)) {
       note.textContent = "ファイルが大きすぎてリンクに収まりません。";
       return;
     }
@@ -439,18 +540,34 @@
     }
   });
 
+  let opening = 0; // the fragment opened last: one decoded after it is not shown over it
+
   async function fromFragment() {
     if (!location.hash.startsWith("#z=")) return false;
+    const mine = ++opening;
     let data;
+    let problem = null;
     try {
       data = await decode(location.hash);
     } catch (error) {
+      problem = error instanceof TooLarge
+        ? `リンクの内容が大きすぎるため、開きませんでした (展開すると ${maxBytes / 1024 / 1024} MB を超えます)。`
+        : "リンクに含まれるファイルを読めませんでした。リンクが途中で切れていないか確かめてください。";
+    }
+    const opened = problem ? null : files(data);
+    if (!problem && !opened)
+      problem = "リンクに含まれるファイルを読めませんでした。リンクが途中で切れていないか確かめてください。";
+    else if (opened && opened.files.length > maxFiles)
+      problem = `リンクに含まれるファイルが多すぎるため、開きませんでした (${opened.files.length} 個、開けるのは ${maxFiles} 個まで)。`;
+    window.pipespecPlayground.fragments += 1;
+    if (mine !== opening) return false;
+    if (problem) {
       note.hidden = false;
-      note.textContent = "リンクに含まれるファイルを読めませんでした。リンクが途中で切れていないか確かめてください。";
+      note.textContent = problem;
       return false;
     }
-    load(data.f, data.a, data.k);
-    note.hidden = !data.n;
+    load(opened.files, opened.active, opened.kinds);
+    note.hidden = data.n !== "too-long";
     if (data.n === "too-long")
       note.textContent = "この例は大きくてリンクに収まらないため、ファイル名だけを開きました。例のページからファイルの内容をコピーして貼り付けてください。";
     schedule(0);
