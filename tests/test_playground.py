@@ -6,6 +6,11 @@ anywhere but the test server is refused and recorded, and each test asserts ther
 Pyodide starts in seconds: the tests wait for a state of the page (generous timeouts), they
 never sleep and never assert how long anything took. The page weight and the times to the
 first result go to ``build/browser/playground.json``, for the record.
+
+The module is longer than most (about 1,000 lines) for a reason: its tests share the
+session's site, server and Chromium, and most of the hostile-input ones share one page with
+its engine started (the ``shared`` fixture); in separate modules each would pay for a cold
+start of Pyodide again.
 """
 
 from __future__ import annotations
