@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from pipespec import catalog
 from pipespec.check import check_paths
+from pipespec.load import load_path
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "examples" / "tutorial"
@@ -210,18 +210,10 @@ def test_every_file_is_shown_by_a_tutorial_page() -> None:
 
 
 def _template(name: str) -> Any:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            return {suffix: loader.construct_scalar(node)}
-        if isinstance(node, yaml.SequenceNode):
-            return {suffix: loader.construct_sequence(node)}
-        return {suffix: loader.construct_mapping(node)}  # type: ignore[arg-type]
-
-    Loader.add_multi_constructor("!", any_tag)
-    return yaml.load((TUTORIAL / "cloudformation" / name).read_text("utf-8"), Loader=Loader)
+    """The template as pipespec reads it (short-form intrinsic tags in their long form)."""
+    doc = load_path(TUTORIAL / "cloudformation" / name, cloudformation=True)
+    assert doc.ok, [f.format() for f in doc.findings]
+    return doc.data
 
 
 def _lower_keys(value: Any) -> Any:
