@@ -103,33 +103,13 @@ def build_docs(session: nox.Session, out: Path) -> None:
     """Build the site from scratch with warnings as errors."""
     if out.exists():
         shutil.rmtree(out)
-    session.run(
-        "python",
-        "-m",
-        "sphinx",
-        "-W",
-        "--keep-going",
-        "-b",
-        "html",
-        "-d",
-        str(out.parent / "doctrees"),
-        "docs",
-        str(out),
-    )
-    # The single-page edition (for printing and reading offline), from the same doctrees.
-    session.run(
-        "python",
-        "-m",
-        "sphinx",
-        "-W",
-        "--keep-going",
-        "-b",
-        "singlehtml",
-        "-d",
-        str(out.parent / "doctrees"),
-        "docs",
-        str(out / "single"),
-    )
+    # The site, then the single-page edition (for printing and reading offline) from the
+    # same doctrees.
+    for builder, dest in (("html", out), ("singlehtml", out / "single")):
+        session.run(
+            *("python", "-m", "sphinx", "-W", "--keep-going", "-b", builder),
+            *("-d", str(out.parent / "doctrees"), "docs", str(dest)),
+        )
 
 
 @nox.session(python=PYTHON)

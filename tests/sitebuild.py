@@ -55,42 +55,23 @@ class BuildError(Exception):
 def build(out: Path) -> Site:
     """Build the site into ``out/html`` from scratch with warnings as errors."""
     html, doctrees = out / "html", out / "doctrees"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-b",
-            "html",
-            "-d",
-            str(doctrees),
-            str(DOCS),
-            str(html),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        raise BuildError(output)
-    # The single-page edition, as noxfile.build_docs makes it: from the same doctrees.
-    single = subprocess.run(
-        [
-            *(sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "singlehtml"),
-            *("-d", str(doctrees), str(DOCS), str(html / "single")),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    output += single.stdout + single.stderr
-    if single.returncode != 0:
-        raise BuildError(output)
+    output = ""
+    # The site, then the single-page edition, as noxfile.build_docs makes them: from the
+    # same doctrees.
+    for builder, dest in (("html", html), ("singlehtml", html / "single")):
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", builder),
+                *("-d", str(doctrees), str(DOCS), str(dest)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        output += proc.stdout + proc.stderr
+        if proc.returncode != 0:
+            raise BuildError(output)
     with (doctrees / "environment.pickle").open("rb") as fh:
         env = pickle.load(fh)
     return Site(output=output, html=html, doctrees=doctrees, env=env)
