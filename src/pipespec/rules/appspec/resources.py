@@ -26,6 +26,7 @@ from .model import (
 
 if TYPE_CHECKING:
     from ...context import Context
+    from ...document import NodePath
 
 
 @rule(
@@ -130,6 +131,18 @@ def one_resource(ctx: Context) -> Iterator[Hit]:
 _AWSVPC = ("Subnets", "SecurityGroups", "AssignPublicIp")
 
 
+def _awsvpc_configurations(ctx: Context) -> Iterator[tuple[NodePath, dict[str, Any]]]:
+    """ECS: (path, mapping) of each resource's NetworkConfiguration.AwsvpcConfiguration."""
+    if ctx.platform != "ecs":
+        return
+    for path, body in _resources(ctx):
+        props = body.get("Properties")
+        network = props.get("NetworkConfiguration") if isinstance(props, dict) else None
+        vpc = network.get("AwsvpcConfiguration") if isinstance(network, dict) else None
+        if isinstance(vpc, dict):
+            yield (*path, "Properties", "NetworkConfiguration", "AwsvpcConfiguration"), vpc
+
+
 @rule(
     "AS107", "network-configuration-incomplete", "appspec", E,
     en="AwsvpcConfiguration is missing {missing}; CodeDeploy needs all of Subnets, "
@@ -152,17 +165,9 @@ _AWSVPC = ("Subnets", "SecurityGroups", "AssignPublicIp")
     example_name="appspec.yaml",
 )  # fmt: skip
 def network_configuration(ctx: Context) -> Iterator[Hit]:
-    if ctx.platform != "ecs":
-        return
-    for path, body in _resources(ctx):
-        props = body.get("Properties")
-        network = props.get("NetworkConfiguration") if isinstance(props, dict) else None
-        vpc = network.get("AwsvpcConfiguration") if isinstance(network, dict) else None
-        if not isinstance(vpc, dict):
-            continue
+    for where, vpc in _awsvpc_configurations(ctx):
         missing = [k for k in _AWSVPC if k not in vpc or vpc[k] in ([], "", None)]
         if missing:
-            where = (*path, "Properties", "NetworkConfiguration", "AwsvpcConfiguration")
             sep = "・" if ctx.lang == "ja" else ", "
             yield Hit(where, {"missing": sep.join(missing)}, key=True)
 
@@ -352,14 +357,7 @@ def _token(value: str) -> bool:
     example_name="appspec.yaml",
 )  # fmt: skip
 def awsvpc_id_format(ctx: Context) -> Iterator[Hit]:
-    if ctx.platform != "ecs":
-        return
-    for path, body in _resources(ctx):
-        props = body.get("Properties")
-        network = props.get("NetworkConfiguration") if isinstance(props, dict) else None
-        vpc = network.get("AwsvpcConfiguration") if isinstance(network, dict) else None
-        if not isinstance(vpc, dict):
-            continue
+    for vpc_path, vpc in _awsvpc_configurations(ctx):
         for key, (what, pattern) in _VPC_IDS.items():
             values = vpc.get(key)
             for i, value in enumerate(values if isinstance(values, list) else ()):
@@ -367,7 +365,7 @@ def awsvpc_id_format(ctx: Context) -> Iterator[Hit]:
                     continue
                 if _token(value):
                     continue
-                where = (*path, "Properties", "NetworkConfiguration", "AwsvpcConfiguration", key, i)
+                where = (*vpc_path, key, i)
                 params = {
                     "key": key,
                     "shown": repr(value),
