@@ -42,8 +42,9 @@ def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The worst time and peak memory of the bounded inputs (test_hostile, test_properties)."""
+    unit = "s wall" if harness.SPEED_TARGETS else "s CPU"
     for group, worst in sorted(harness.WORST.items()):
-        slow = ", ".join(f"{label} {t:.2f} s" for label, t, _ in worst.slowest())
+        slow = ", ".join(f"{label} {t:.2f} {unit}" for label, t, _ in worst.slowest())
         big = ", ".join(f"{label} {(m or 0) / 2**20:.1f} MiB" for label, _, m in worst.largest())
         terminalreporter.write_line(f"{group}: {len(worst.samples)} inputs measured")
         terminalreporter.write_line(f"  slowest: {slow}")

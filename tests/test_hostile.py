@@ -1,8 +1,11 @@
 """Named hostile inputs: each yields a clear finding or one-line error, in bounded time.
 
 Every test states what pipespec answers and measures the call with ``harness.measure``:
-at most 2 s and 200 MiB of Python allocations unless the test says otherwise (the worst
-values are printed at the end of the run). The inputs are the ones a linter meets in
+a target of 2 s and 200 MiB of Python allocations unless the test says otherwise (the
+worst values are printed at the end of the run). The test run asserts the memory bound
+and a ceiling of five times the time target in CPU time, which a hang or a superlinear
+walk exceeds and a busy machine does not; ``nox -s bench`` asserts the targets in wall
+time (``tests/harness.py``). The inputs are the ones a linter meets in
 strangers' pull requests: alias bombs, deep nesting, huge files, binary files, other
 encodings, odd file system objects, huge numbers, YAML features that PyYAML's full
 loader would turn into code, and the crashes the fuzzer and the property tests found.
@@ -15,7 +18,6 @@ import re
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -255,16 +257,17 @@ def test_ten_thousand_small_files(tmp_path: Path) -> None:
         "peak = (hwm or [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss])[0] * 1024\n"
         "print(r.files, len(r.findings), *rules, peak)\n"
     )
-    start = time.perf_counter()
+    now = harness.clock()
+    start = now()
     proc = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path)],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True, text=True, timeout=600, check=True,
     )  # fmt: skip
-    elapsed = time.perf_counter() - start
+    elapsed = now() - start
     files, findings, rule, peak = proc.stdout.split()
     harness.WORST["hostile"].note("10,000 files (child process RSS)", elapsed, int(peak))
     assert (files, findings, rule) == ("10000", "10000", "BS101")
-    assert elapsed < 30, elapsed
+    harness.check_time("10,000 files", elapsed, 6)
     assert int(peak) < 200 * 2**20, f"{int(peak) / 2**20:.0f} MiB"
 
 
