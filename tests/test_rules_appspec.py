@@ -297,14 +297,20 @@ def test_subnet_and_security_group_ids() -> None:
 def test_placeholder_subnets_are_not_checked() -> None:
     # as real AppSpecs write them, for a build step to replace
     tokens = ["'<PLACEHOLDER>'", "PLACEHOLDER_SUBNET", "SUBNET_1", "'${SUBNET_ID}'", "$SUBNET",
-              "'{{subnet}}'", "subnet_placeholder"]  # fmt: skip
+              "'{{subnet}}'", "subnet_placeholder", "subnet-xxxxxxxx", "subnet-XXXXXXXXXXXXXXXXX",
+              "subnet-..."]  # fmt: skip
     text = ECS + (
         "        NetworkConfiguration:\n          AwsvpcConfiguration:\n"
         "            Subnets: [" + ", ".join(tokens) + "]\n"
-        "            SecurityGroups: [PLACEHOLDER_SECURITY_GROUP, '<SG>']\n"
+        "            SecurityGroups: [PLACEHOLDER_SECURITY_GROUP, '<SG>', sg-xxxxxxxx]\n"
         "            AssignPublicIp: DISABLED\n"
     )
     assert ids(text, "appspec.yaml") == []
+
+
+def test_a_skeleton_s_stand_in_is_only_skipped_when_it_replaces_every_digit() -> None:
+    found = ids(_network(["subnet-xxxx1234", "subnet-x"], ["sg-xyz"]), "appspec.yaml")
+    assert found == ["AS119", "AS119"]
 
 
 def test_lower_case_network_keys_are_checked_too() -> None:

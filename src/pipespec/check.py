@@ -80,15 +80,13 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         target = root["$defs"]["PipelineDeclaration"]
     names = catalog.NAME_OPTIONS.get(kind.name, {})
     nulls: dict[NodePath, list[NodePath]] = {}  # TD109: the null values of each object
-    pasted: list[NodePath] = []  # TD104: the read-only keys
+    pasted: list[NodePath] = []  # TD104, PL104, ...: the read-only keys
     for v in validator.validate(data, target):
         rule_id = v.rule or generic[v.code]
         params = schema_params(v, ctx.lang)
         if v.code == "unknown-key" and len(v.path) == 1 and v.path[0] in read_only:
-            rule_id = f"{kind.prefix}104"
-            if kind.name == "taskdef":  # one cause, a pasted describe output: one TD104
-                pasted.append(v.path)
-                continue
+            pasted.append(v.path)  # one cause, a pasted describe output: one finding
+            continue
         if v.code == "missing-key" and not v.path and v.params["key"] in names:
             rule_id = f"{kind.prefix}105"  # the command line may give it (--cli-input-json)
             params["option"] = names[v.params["key"]]
@@ -109,7 +107,7 @@ def _schema_findings(ctx: Context) -> Iterator[Finding]:
         yield _finding(doc, get(rule_id), v.path, params, ctx.lang, key=v.at_key)
     if pasted:
         params = keys_params([p[0] for p in pasted], ctx.lang)
-        yield _finding(doc, get("TD104"), pasted[0], params, ctx.lang, key=True)
+        yield _finding(doc, get(f"{kind.prefix}104"), pasted[0], params, ctx.lang, key=True)
     for parent, paths in nulls.items():
         params = null_params(parent, [p[-1] for p in paths], ctx.lang)
         yield _finding(doc, get("TD109"), paths[0], params, ctx.lang)

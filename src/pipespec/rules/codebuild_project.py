@@ -65,20 +65,22 @@ READ_ONLY = {
 register(
     Rule(
         "CB104", "codebuild-project-read-only-key", "schema", W,
-        "{key!r} is output of batch-get-projects, not input: create-project rejects it; "
-        "remove it",
-        "{key!r} は batch-get-projects の出力項目で、create-project の入力には使えません。"
+        "{keys} {are} output of batch-get-projects, not input: create-project rejects "
+        "{them}; remove {them}",
+        "{keys} は batch-get-projects の出力項目で、create-project の入力には使えません。"
         "削除してください",
         "A project copied from `aws codebuild batch-get-projects` contains keys that CodeBuild "
         "sets itself: arn, created, lastModified, webhook, badge, projectVisibility, "
         "publicProjectAlias, resourceAccessRole. They are members of Project, not of "
         "CreateProjectInput (CodeBuild API Reference), and the AWS CLI fails with `Unknown "
-        "parameter`.",
+        "parameter`. One warning for the file, at the first such key, "
+        "naming them all.",
         "`aws codebuild batch-get-projects` からコピーしたプロジェクトには、CodeBuild 自身が設定"
         "するキー (arn・created・lastModified・webhook・badge・projectVisibility・"
         "publicProjectAlias・resourceAccessRole) が含まれます。これらは Project の項目で "
         "CreateProjectInput にはなく (CodeBuild API リファレンス)、AWS CLI は `Unknown "
-        "parameter` で失敗します。",
+        "parameter` で失敗します。警告はファイルに 1 つで、"
+        "最初のキーの位置にすべてのキーを挙げます。",
         bad=json.dumps({**READ_ONLY, **PROJECT}, indent=2) + "\n",
         good=GOOD,
         example_name=EXAMPLE,

@@ -79,20 +79,22 @@ READ_ONLY = {"deploymentGroupId": "01234567-89ab-cdef-0123-456789abcdef", "compu
 register(
     Rule(
         "DG104", "deployment-group-read-only-key", "schema", W,
-        "{key!r} is output of get-deployment-group, not input: create-deployment-group "
-        "rejects it; remove it",
-        "{key!r} は get-deployment-group の出力項目で、create-deployment-group の入力には"
+        "{keys} {are} output of get-deployment-group, not input: create-deployment-group "
+        "rejects {them}; remove {them}",
+        "{keys} は get-deployment-group の出力項目で、create-deployment-group の入力には"
         "使えません。削除してください",
         "A deployment group copied from `aws deploy get-deployment-group` contains keys that "
         "CodeDeploy sets itself: deploymentGroupId, computePlatform (taken from the "
         "application), targetRevision, lastSuccessfulDeployment, lastAttemptedDeployment. "
         "They are members of DeploymentGroupInfo, not of CreateDeploymentGroupInput "
-        "(CodeDeploy API Reference), and the AWS CLI fails with `Unknown parameter`.",
+        "(CodeDeploy API Reference), and the AWS CLI fails with `Unknown parameter`. One "
+        "warning for the file, at the first such key, naming them all.",
         "`aws deploy get-deployment-group` からコピーしたデプロイグループには、CodeDeploy 自身が"
         "設定するキー (deploymentGroupId、アプリケーションから決まる computePlatform、"
         "targetRevision、lastSuccessfulDeployment、lastAttemptedDeployment) が含まれます。"
         "これらは DeploymentGroupInfo の項目で CreateDeploymentGroupInput にはなく (CodeDeploy "
-        "API リファレンス)、AWS CLI は `Unknown parameter` で失敗します。",
+        "API リファレンス)、AWS CLI は `Unknown parameter` で失敗します。警告はファイルに 1 つで、"
+        "最初のキーの位置にすべてのキーを挙げます。",
         bad=json.dumps({**READ_ONLY, **ECS_GROUP}, indent=2) + "\n",
         good=GOOD,
         example_name=EXAMPLE,

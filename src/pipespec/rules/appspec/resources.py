@@ -314,10 +314,17 @@ _EXAMPLE_IDS = {"Subnets": "subnet-0123456789abcdef0", "SecurityGroups": "sg-012
 
 
 def _token(value: str) -> bool:
-    """A value a build step replaces: <SUBNET>, ${SG}, $SUBNET, PLACEHOLDER_SUBNET, SUBNET_1."""
+    """A value a build step replaces: <SUBNET>, ${SG}, $SUBNET, PLACEHOLDER_SUBNET, SUBNET_1,
+    or a skeleton's stand-in for the digits (subnet-xxxxxxxx, sg-XXXX, subnet-...)."""
     return _placeholder(value) or bool(
-        re.fullmatch(r"[A-Z][A-Z0-9_]*|\$\w+", value) or "placeholder" in value.lower()
+        re.fullmatch(r"[A-Z][A-Z0-9_]*|\$\w+", value)
+        or _SKELETON.fullmatch(value)
+        or "placeholder" in value.lower()
     )
+
+
+#: The digits of an ID left for the reader to fill in.
+_SKELETON = re.compile(r"(?:subnet|sg)-(?:x+|X+|\.{3}|…|\*+)")
 
 
 @rule(
@@ -336,7 +343,7 @@ def _token(value: str) -> bool:
     "name, a Name tag or a CIDR block is not one, and the deployment fails when ECS creates "
     "the task set. Placeholders that a build step replaces are not checked: <SUBNET>, "
     "${SUBNET_ID}, $SUBNET, PLACEHOLDER_SUBNET or SUBNET_1 (upper case and underscores), as "
-    "real AppSpecs write them.",
+    "real AppSpecs write them, and a skeleton's subnet-xxxxxxxx or sg-... .",
     explain_ja="AwsvpcConfiguration の Subnets と SecurityGroups は、置き換え先のタスクセットを置く"
     "サブネットとセキュリティグループの ID です (Amazon ECS の AppSpec 'resources' セクション: "
     "https://docs.aws.amazon.com/codedeploy/latest/userguide/"
@@ -347,7 +354,7 @@ def _token(value: str) -> bool:
     "名前や Name タグ、CIDR ブロックは ID ではありません。ECS がタスクセットを作るときにデプロイが"
     "失敗します。ビルドの手順で置き換えるプレースホルダーは検査しません。実際の AppSpec に"
     "見られる <SUBNET>・${SUBNET_ID}・$SUBNET・PLACEHOLDER_SUBNET・SUBNET_1 (大文字と"
-    "アンダースコア) などです。",
+    "アンダースコア) や、ひな形の subnet-xxxxxxxx・sg-... などです。",
     bad=_ECS + "        NetworkConfiguration:\n          AwsvpcConfiguration:\n"
     "            Subnets: [private-subnet-a]\n            SecurityGroups: [sg-0123456789abcdef0]\n"
     "            AssignPublicIp: DISABLED\n",

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 register(
     Rule(
         "PL104", "pipeline-read-only-key", "schema", W,
-        "{key!r} is output of get-pipeline, not input: create-pipeline and update-pipeline "
-        "reject it; remove it",
-        "{key!r} は get-pipeline の出力項目で、create-pipeline や update-pipeline の入力には"
+        "{keys} {are} output of get-pipeline, not input: create-pipeline and update-pipeline "
+        "reject {them}; remove {them}",
+        "{keys} は get-pipeline の出力項目で、create-pipeline や update-pipeline の入力には"
         "使えません。削除してください",
         "`aws codepipeline get-pipeline` prints the declaration together with `metadata` "
         "(pipelineArn, created, updated), which CodePipeline sets itself. metadata is not a "
