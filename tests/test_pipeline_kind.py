@@ -68,3 +68,28 @@ def test_a_deeply_nested_action_environment_is_no_internal_error(tmp_path: Path)
     found = check_paths([tmp_path]).findings
     assert not [f for f in found if f.rule == "PS999"], [f.format() for f in found]
     assert any(f.rule == "BS120" and "$X" in f.message for f in found)
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule", "pasted"),
+    [
+        ("deployment-group", "DG104", "get-deployment-group"),
+        ("codebuild-project", "CB104", "batch-get-projects"),
+    ],
+)
+def test_read_only_keys_of_a_pasted_describe_output_are_one_warning(
+    kind: str, rule: str, pasted: str
+) -> None:
+    from pipespec.check import check_text
+    from pipespec.rules import RULES
+
+    bad = RULES[rule].bad
+    assert bad is not None
+    read_only = [k for k in json.loads(bad) if k not in json.loads(RULES[rule].good or "{}")]
+    assert len(read_only) >= 2, read_only
+    found = [f for f in check_text(bad, kind, path="x.json") if f.rule == rule]
+    assert len(found) == 1, [f.format() for f in found]
+    shown = " and ".join([", ".join(repr(k) for k in read_only[:-1]), repr(read_only[-1])])
+    assert found[0].message.startswith(f"{shown} are output of {pasted}, not input: ")
+    assert found[0].message.endswith(" rejects them; remove them")
+    assert found[0].line == 2  # the first read-only key
