@@ -129,6 +129,10 @@ def docs(session: nox.Session) -> None:
     )
 
 
+#: pytest-xdist workers at most: each starts its own Chromium.
+PYTEST_WORKERS = 4
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Every test and check: ruff, mypy --strict, pytest (examples, unit tests, the site build,
@@ -154,9 +158,14 @@ def tests(session: nox.Session) -> None:
         *PYPROJECT["project"]["optional-dependencies"]["shell"],
     ]
     session.run("python", "-m", "pip", "download", "--quiet", "--dest", str(WHEELHOUSE), *offline)
+    # On every core, at most PYTEST_WORKERS; a module's tests on one worker, so that the
+    # module's fixtures (every page of the site measured, one playground page) are made
+    # once. `-- -n 0` runs them in this process.
+    parallel = ["-n", "auto", "--maxprocesses", str(PYTEST_WORKERS), "--dist", "loadscope"]
     session.run(
-        "python", "-m", "pytest", *session.posargs, env={"PIPESPEC_WHEELHOUSE": str(WHEELHOUSE)}
-    )
+        "python", "-m", "pytest", *parallel, *session.posargs,
+        env={"PIPESPEC_WHEELHOUSE": str(WHEELHOUSE)},
+    )  # fmt: skip
     # time-boxed and seeded, so a CI run replays the same inputs; `nox -s fuzz` explores
     _fuzz(session, FUZZ_SECONDS_IN_TESTS, extra=["-seed=1", "-runs=4000"])
 

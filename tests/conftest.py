@@ -8,7 +8,7 @@ from typing import Any
 import harness
 import pytest
 from hypothesis import HealthCheck, settings
-from sitebuild import BuildError, Server, Site, build, serve
+from sitebuild import BuildError, Server, Site, build_shared, serve
 
 pytest_plugins = ["pytester"]
 
@@ -40,6 +40,20 @@ def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its measurements to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["worst"] = {group: worst.samples for group, worst in harness.WORST.items()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    for group, samples in getattr(node, "workeroutput", {}).get("worst", {}).items():
+        for label, seconds, peak in samples:
+            harness.WORST[group].note(label, seconds, peak)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The worst time and peak memory of the bounded inputs (test_hostile, test_properties)."""
     unit = "s wall" if harness.SPEED_TARGETS else "s CPU"
@@ -53,9 +67,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """The site, built once per session with ``sphinx-build -W --keep-going``."""
+    """The site, built once per run with ``sphinx-build -W --keep-going``: under
+    pytest-xdist, by the first worker that needs it, in the run's directory every worker
+    shares (the parent of each worker's own)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     try:
-        return build(tmp_path_factory.mktemp("site"))
+        return build_shared(shared / "site")
     except BuildError as exc:
         pytest.fail(f"sphinx-build -W failed:\n{exc}", pytrace=False)
 

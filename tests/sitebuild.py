@@ -1,11 +1,13 @@
 """Build the site once per test session, and serve it on 127.0.0.1 for the browser tests.
 
 The fixtures in ``tests/conftest.py`` use these helpers: ``site`` (one ``sphinx-build -W
---keep-going``) and ``site_url`` (a threaded ``http.server`` over its output).
+--keep-going``, shared by every pytest-xdist worker: :func:`build_shared`) and
+``site_url`` (a threaded ``http.server`` over its output).
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -72,9 +74,35 @@ def build(out: Path) -> Site:
         output += proc.stdout + proc.stderr
         if proc.returncode != 0:
             raise BuildError(output)
+    return _site(out, output)
+
+
+def _site(out: Path, output: str) -> Site:
+    html, doctrees = out / "html", out / "doctrees"
     with (doctrees / "environment.pickle").open("rb") as fh:
         env = pickle.load(fh)
     return Site(output=output, html=html, doctrees=doctrees, env=env)
+
+
+def build_shared(out: Path) -> Site:
+    """:func:`build` into ``out`` by the first process that asks, under a lock; every
+    other process (the pytest-xdist workers of one run) waits for it and reads the same
+    build, or the same failure. The site is read-only for the tests."""
+    out.mkdir(parents=True, exist_ok=True)
+    done, failed = out / "built.log", out / "failed.log"
+    with (out / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if failed.exists():
+            raise BuildError(failed.read_text(encoding="utf-8"))
+        if done.exists():
+            return _site(out, done.read_text(encoding="utf-8"))
+        try:
+            site = build(out)
+        except BuildError as exc:
+            failed.write_text(str(exc), encoding="utf-8")
+            raise
+        done.write_text(site.output, encoding="utf-8")
+        return site
 
 
 def build_for(site: Site, out: Path, base_url: str) -> Path:
