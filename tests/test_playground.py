@@ -433,9 +433,13 @@ def test_findings_are_shown_as_text_never_as_html(
 def test_a_10_mb_paste_shows_the_limit_finding(
     offline: Offline, site_server: Server, engine: Site, tmp_path: Path
 ) -> None:
-    """The CLI's byte limit, with the CLI's finding; the text itself never goes to the worker."""
-    line = "# padding\n"
-    count = MAX_BYTES // len(line) + 1
+    """The CLI's byte limit, with the CLI's finding; the text itself never goes to the worker.
+
+    The limit is in bytes of UTF-8: lines of kana, three bytes each, reach it in a third of
+    the characters and a thousandth of the lines that ASCII needs (a textarea lays out a
+    million short lines for tens of seconds)."""
+    line = "# " + "あ" * 1000 + "\n"
+    count = MAX_BYTES // len(line.encode()) + 1
     page = offline.page(site_server.url + "playground.html")
     page.evaluate(
         """([line, count]) => {
@@ -449,10 +453,9 @@ def test_a_10_mb_paste_shows_the_limit_finding(
     page.wait_for_selector("li.pg-finding[data-rule=LD006]", timeout=START_MS)
     (tmp_path / "buildspec.yml").write_text("version: 0.2\n" + line * count, encoding="utf-8")
     assert _comparable(_shown(page)) == _comparable(_cli(tmp_path, "buildspec.yml"))
-    assert (
-        page.evaluate("() => document.getElementById('pipespec-playground-input').value.length")
-        > MAX_BYTES
-    )
+    held = "() => new TextEncoder().encode(document.getElementById('pipespec-playground-input')" \
+        ".value).length"  # fmt: skip
+    assert page.evaluate(held) > MAX_BYTES
 
 
 # ---- hostile links, names and input: one page for them all ------------------------------
@@ -843,6 +846,39 @@ def test_the_engine_loads_only_when_needed(
     )
 
 
+def test_a_start_that_stalls_is_said_and_can_be_started_again(
+    offline: Offline, site_server: Server, engine: Site
+) -> None:
+    """A download of the engine that never ends: after ``stallMs`` without a step the note
+    says so, with a button; a second start, with the file served, checks what was typed."""
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)  # never answered
+
+    wasm = re.compile(r"/pyodide/pyodide\.asm\.wasm$")
+    offline.context.route(wasm, hold)
+    page = offline.page(site_server.url + "playground.html")
+    page.evaluate("() => { window.pipespecPlayground.engine.stallMs = 500; }")
+    _type(page, BROKEN)
+    root = "document.getElementById('pipespec-playground')"
+    page.wait_for_function(f"() => {root}.dataset.engine === 'stalled'", timeout=START_MS)
+    assert held, "the engine's start did not ask for its WebAssembly"
+    note = page.locator("#pipespec-playground-note")
+    assert note.is_visible()
+    assert note.inner_text().startswith(
+        "検査エンジンの準備が 1 秒進んでいません。"
+        "回線が遅いか、ファイルの読み込みが止まっています。"
+    )
+    assert page.locator("li.pg-finding").count() == 0
+    offline.context.unroute(wasm, hold)
+    page.evaluate("() => { window.pipespecPlayground.engine.stallMs = 20000; }")
+    page.locator("#pipespec-playground-note button.pg-restart").click()
+    page.wait_for_selector("li.pg-finding[data-rule=BS101]", timeout=START_MS)
+    assert not note.is_visible()
+    assert page.evaluate(f"() => {root}.dataset.engine") == "ready"
+
+
 def test_other_pages_do_not_load_pyodide(browser: Any, site_server: Server, engine: Site) -> None:
     for rel in tb._site_pages(engine):
         text = (engine.html / rel).read_text(encoding="utf-8")
@@ -876,8 +912,8 @@ def test_no_serious_accessibility_violation(
     _wait_checked(page)
     assert page.locator(".pg-shellcheck").count() == 1 and page.locator(".pg-tab").count() == 2
     page.evaluate(tb.AXE.read_text(encoding="utf-8"))
-    page.evaluate(tb.AXE_START, tb.COLOUR_RULES)
-    violations = page.evaluate("() => window.__axeResults")
+    page.evaluate(tb.AXE_START, [tb.COLOUR_RULES, None])
+    violations = page.evaluate("() => window.__axeResults")["violations"]
     offline.context.close()
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, serious
