@@ -57,6 +57,9 @@
     nextId: 1, inflight: null, latest: null, timer: null, watchdog: null,
     //: a check still running after this long is taken for a hung engine: stopped, not retried
     hungMs: 30000,
+    //: a start with no step done for this long is said, with a button to start again (a
+    //: slow connection may still finish it: it is not stopped unasked)
+    stallMs: 20000, stall: null, stalled: false,
   };
   // for the browser tests: what the engine did, never used by the page itself
   window.pipespecPlayground = { engine, state, firstResultMs: null, fragments: 0 };
@@ -84,12 +87,40 @@
     engine.worker = worker;
     root.dataset.engine = "starting";
     say("検査エンジンを準備しています", 1, 4);
+    watchStart(worker);
     worker.onmessage = (event) => receive(worker, event.data);
     worker.onerror = (event) => {
       event.preventDefault();
       crashed(worker, event.message || "エラー");
     };
     worker.onmessageerror = () => crashed(worker, "メッセージを読めません");
+  }
+
+  // A start that does not get to its next step: said in the note, with a button that
+  // starts the engine again (what is being checked is sent to the new one when it is ready).
+  function watchStart(worker) {
+    clearTimeout(engine.stall);
+    engine.stall = setTimeout(() => {
+      if (worker !== engine.worker || engine.ready) return;
+      engine.stalled = true;
+      root.dataset.engine = "stalled";
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "pg-restart";
+      again.textContent = "起動し直す";
+      again.addEventListener("click", () => {
+        if (worker !== engine.worker) return;
+        worker.terminate();
+        engine.worker = null;
+        engine.stalled = false;
+        note.hidden = true;
+        startEngine();
+      });
+      note.hidden = false;
+      note.replaceChildren(
+        `検査エンジンの準備が ${Math.round(engine.stallMs / 1000)} 秒進んでいません。回線が遅いか、ファイルの読み込みが止まっています。`,
+        " ", again);
+    }, engine.stallMs);
   }
 
   // The worker stopped ("crash"), pipespec raised over a check ("failed"), or a check took
@@ -100,6 +131,7 @@
     if (worker !== engine.worker) return;
     worker.terminate();
     clearTimeout(engine.watchdog);
+    engine.stalled = false;
     const failed = engine.inflight;
     engine.worker = null;
     engine.inflight = null;
@@ -136,9 +168,13 @@
   function receive(worker, message) {
     if (worker !== engine.worker) return;
     if (message.type === "progress") {
+      watchStart(worker);
       say(`検査エンジンを準備しています: ${message.text} (${message.step}/${message.of})`,
         message.step + 1, message.of + 1);
     } else if (message.type === "ready") {
+      clearTimeout(engine.stall);
+      if (engine.stalled) note.hidden = true;
+      engine.stalled = false;
       engine.ready = true;
       engine.steps = message.steps;
       root.dataset.engine = "ready";
