@@ -183,7 +183,7 @@ def schemas(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks against yamllint, check-jsonschema and cfn-lint, and the docs build;
-    then the speed targets of the hostile and property inputs.
+    then the speed targets of the hostile, property and CloudFormation inputs.
 
     Writes docs/_static/bench/results.json and the charts the site shows. Not part of
     ``nox -s tests``. ``-- --quick`` for a smoke run, ``-- --out DIR`` to write elsewhere.
@@ -197,7 +197,7 @@ def bench(session: nox.Session) -> None:
     # editable source (which recompiles every module at each start when bytecode is off).
     session.install("--no-deps", "--force-reinstall", ".")
     session.run("python", "tests/bench/bench.py", *session.posargs)
-    targets = ["tests/test_hostile.py", "tests/test_properties.py"]
+    targets = ["tests/test_hostile.py", "tests/test_properties.py", "tests/test_cloudformation.py"]
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *targets,
                 env={"PIPESPEC_SPEED_TARGET": "1"})  # fmt: skip
 

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import harness
 import pytest
 from hypothesis import HealthCheck, settings
 from sitebuild import BuildError, Server, Site, build_shared, serve
+
+from pipespec import shellcheck
 
 pytest_plugins = ["pytester"]
 
@@ -19,7 +20,9 @@ pytest_plugins = ["pytester"]
 settings.register_profile(
     "ci",
     max_examples=150,
-    deadline=timedelta(seconds=10),  # a hang guard; the 2 s bound is asserted by the tests
+    # No deadline (wall time, which a loaded machine stretches): the tests assert a ceiling
+    # on CPU time, and ``nox -s bench`` the 2 s target in wall time (tests/harness.py).
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )
@@ -30,6 +33,15 @@ settings.register_profile(
     max_examples=5_000,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _patient_shellcheck(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ShellCheck's timeout (1 s a batch, in wall time) would skip the shell checks that a
+    test expects, on a machine loaded by the other test workers: the tests give it
+    ``harness.PATIENT_SHELLCHECK`` seconds. The tests of the timeout set their own (the
+    product's is ``harness.SHELLCHECK_TIMEOUT``)."""
+    monkeypatch.setattr(shellcheck, "TIMEOUT", harness.PATIENT_SHELLCHECK)
 
 
 @pytest.fixture(autouse=True)

@@ -8,11 +8,14 @@ largest are printed at the end of the session by ``tests/conftest.py``.
 
 Time, in two modes:
 
-* In the test run the bound is a *ceiling against hangs*: ``CEILING`` times the target,
-  in CPU seconds of this process and its waited-for children (:func:`cpu_seconds`). A
-  quadratic walk or an alias expansion blows through it on any machine; a machine busy
+* In the test run the bound is a *ceiling against runaway work*: ``CEILING`` times the
+  target, in CPU seconds of this process and its waited-for children (:func:`cpu_seconds`;
+  for work spread over several processes, up to the number of cores times the wall time).
+  A quadratic walk or an alias expansion blows through it on any machine; a machine busy
   with other work does not, because CPU time does not count the time spent waiting for
-  a core. So no test here fails because the machine is loaded.
+  a core. So no test here fails because the machine is loaded. A call that blocks (on a
+  FIFO, a pipe, a lock) spends no CPU: pipespec's own timeouts and the tests of them
+  (FIFOs, ShellCheck, the dry run's) cover that.
 * ``nox -s bench`` sets ``PIPESPEC_SPEED_TARGET=1``: the bound is then the *target*
   itself (2 s unless the test says otherwise) in wall time, the time a user waits; a
   time over it is measured once more before it fails, since a slow input is slow every
@@ -31,7 +34,12 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pipespec import cli
+from pipespec import cli, shellcheck
+
+#: ShellCheck's timeout as pipespec ships it, and the one the tests give it
+#: (tests/conftest.py), which only a hostile script reaches.
+SHELLCHECK_TIMEOUT = shellcheck.TIMEOUT
+PATIENT_SHELLCHECK = 60.0
 
 T = TypeVar("T")
 

@@ -101,6 +101,9 @@ def build_shared(out: Path) -> Site:
         except BuildError as exc:
             failed.write_text(str(exc), encoding="utf-8")
             raise
+        except BaseException as exc:  # a timeout, Ctrl-C: no worker builds over what is left
+            failed.write_text(f"the site build stopped: {exc!r}", encoding="utf-8")
+            raise
         done.write_text(site.output, encoding="utf-8")
         return site
 
