@@ -631,14 +631,14 @@ def test_auto_theme_follows_the_system(browser: Any, site_server: Server) -> Non
 
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 # Every rule in the light theme; in the dark one, the rules about colour, on one element of
-# each kind: the first visible element holding text of each chain of (tag, class, style)
-# from the body down, with what it contains. The theme decides colours by such chains, so
-# the others have the same colours, and scanning all of them again would double the scan's
-# time (the rule reference has 30,000 elements, mostly a few kinds of code token). Visible:
-# axe checks only what is shown, and an element in a closed <details> would stand for the
-# others without being checked. Started without waiting: window.__axeResults is a promise,
-# awaited when the results are read. Called with [colour rules, the selectors to scan
-# (null: the whole page)].
+# each kind: the first visible element holding text (or a form field, or a link) of each
+# chain of (tag, class, style) from the body down, with what it contains. The theme
+# decides colours by such chains, so the others have the same colours, and scanning all of
+# them again would double the scan's time (the rule reference has 30,000 elements, mostly
+# a few kinds of code token). Visible: axe checks only what is shown, and an element in a
+# closed <details> would stand for the others without being checked. Started without
+# waiting: window.__axeResults is a promise, awaited when the results are read. Called
+# with [colour rules, the selectors to scan (null: the whole page)].
 AXE_START = """([colourRules, include]) => {
   const roots = include ? include.flatMap((s) => [...document.querySelectorAll(s[0])])
                         : [document.body];
@@ -649,12 +649,21 @@ AXE_START = """([colourRules, include]) => {
     return key;
   };
   const seen = new Set();
+  const shown = { visibilityProperty: true, opacityProperty: true };
+  const mark = (el) => {
+    if (!seen.has(chain(el)) && el.checkVisibility(shown)) {
+      seen.add(chain(el));
+      el.setAttribute("data-axe-dark", "");
+    }
+  };
   for (const root of roots) {
     for (const el of [root, ...root.querySelectorAll("*")]) {
       const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (text && el.checkVisibility() && !seen.has(chain(el))) {
-        seen.add(chain(el));
-        el.setAttribute("data-axe-dark", "");
+      if (text || el.matches("input, textarea, select")) {
+        mark(el);
+        // link-in-text-block looks at the link, whose text is often in a child (<span>)
+        const link = el.closest("a");
+        if (link) mark(link);
       }
     }
   }
@@ -675,8 +684,9 @@ AXE_START = """([colourRules, include]) => {
     ],
   }))();
 }"""
-#: Pages scanned side by side: as many as the test run has cores, for scans that are all
-#: computation (more tabs than cores only share them, and the tabs' memory).
+#: Pages scanned side by side, in turn: while one tab's result is read and its next page
+#: loads, the other's scan goes on. Two, for the two cores the tests are sized for (more
+#: tabs than cores only share them, and the tabs' memory).
 AXE_TABS = 2
 
 
