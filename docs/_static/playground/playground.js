@@ -98,8 +98,11 @@
 
   // A start that does not get to its next step: said in the note, with a button that
   // starts the engine again (what is being checked is sent to the new one when it is ready).
+  // The next step, or the engine ready, takes the notice away (and only the notice: the
+  // note may say something else by then).
   function watchStart(worker) {
     clearTimeout(engine.stall);
+    unstall();
     engine.stall = setTimeout(() => {
       if (worker !== engine.worker || engine.ready) return;
       engine.stalled = true;
@@ -112,8 +115,7 @@
         if (worker !== engine.worker) return;
         worker.terminate();
         engine.worker = null;
-        engine.stalled = false;
-        note.hidden = true;
+        unstall();
         startEngine();
       });
       note.hidden = false;
@@ -121,6 +123,13 @@
         `検査エンジンの準備が ${Math.round(engine.stallMs / 1000)} 秒進んでいません。回線が遅いか、ファイルの読み込みが止まっています。`,
         " ", again);
     }, engine.stallMs);
+  }
+
+  function unstall() {
+    if (!engine.stalled) return;
+    engine.stalled = false;
+    if (root.dataset.engine === "stalled") root.dataset.engine = "starting";
+    if (note.querySelector(".pg-restart")) note.hidden = true;
   }
 
   // The worker stopped ("crash"), pipespec raised over a check ("failed"), or a check took
@@ -131,7 +140,8 @@
     if (worker !== engine.worker) return;
     worker.terminate();
     clearTimeout(engine.watchdog);
-    engine.stalled = false;
+    clearTimeout(engine.stall);
+    engine.stalled = false; // the note is the crash's now
     const failed = engine.inflight;
     engine.worker = null;
     engine.inflight = null;
@@ -173,8 +183,7 @@
         message.step + 1, message.of + 1);
     } else if (message.type === "ready") {
       clearTimeout(engine.stall);
-      if (engine.stalled) note.hidden = true;
-      engine.stalled = false;
+      unstall();
       engine.ready = true;
       engine.steps = message.steps;
       root.dataset.engine = "ready";
