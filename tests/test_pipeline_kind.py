@@ -93,3 +93,17 @@ def test_read_only_keys_of_a_pasted_describe_output_are_one_warning(
     assert found[0].message.startswith(f"{shown} are output of {pasted}, not input: ")
     assert found[0].message.endswith(" rejects them; remove them")
     assert found[0].line == 2  # the first read-only key
+
+
+def test_every_kind_with_read_only_keys_has_a_read_only_rule_naming_them() -> None:
+    """The schema check reports a kind's ``x-read-only-keys`` as its ``{prefix}104``."""
+    from pipespec import catalog
+    from pipespec.rules import RULES
+
+    with_keys = []
+    for kind in catalog.KINDS.values():
+        if kind.schema and catalog.schema(kind.schema).get("x-read-only-keys"):
+            with_keys.append(kind.prefix)
+            rule = RULES[f"{kind.prefix}104"]
+            assert "{keys}" in rule.en and "{keys}" in rule.ja, rule.id
+    assert sorted(with_keys) == ["CB", "DG", "PL", "TD"]

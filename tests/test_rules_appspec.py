@@ -309,8 +309,12 @@ def test_placeholder_subnets_are_not_checked() -> None:
 
 
 def test_a_skeleton_s_stand_in_is_only_skipped_when_it_replaces_every_digit() -> None:
-    found = ids(_network(["subnet-xxxx1234", "subnet-x"], ["sg-xyz"]), "appspec.yaml")
-    assert found == ["AS119", "AS119"]
+    text = _network(["subnet-xxxx1234", "subnet-x", "subnet-*"], ["sg-xyz", "sg-xxxxxxxx"])
+    found = findings(text, "appspec.yaml")
+    assert [(f.rule, f.message.split()[1]) for f in found] == [
+        ("AS119", "'subnet-xxxx1234'"), ("AS119", "'subnet-x'"), ("AS119", "'subnet-*'"),
+        ("AS119", "'sg-xyz'"),
+    ]  # fmt: skip
 
 
 def test_lower_case_network_keys_are_checked_too() -> None:

@@ -73,14 +73,14 @@ register(
         "sets itself: arn, created, lastModified, webhook, badge, projectVisibility, "
         "publicProjectAlias, resourceAccessRole. They are members of Project, not of "
         "CreateProjectInput (CodeBuild API Reference), and the AWS CLI fails with `Unknown "
-        "parameter`. One warning for the file, at the first such key, "
-        "naming them all.",
+        "parameter`. One warning for the file, at the first such key, naming them (six, then "
+        "how many more).",
         "`aws codebuild batch-get-projects` からコピーしたプロジェクトには、CodeBuild 自身が設定"
         "するキー (arn・created・lastModified・webhook・badge・projectVisibility・"
         "publicProjectAlias・resourceAccessRole) が含まれます。これらは Project の項目で "
         "CreateProjectInput にはなく (CodeBuild API リファレンス)、AWS CLI は `Unknown "
         "parameter` で失敗します。警告はファイルに 1 つで、"
-        "最初のキーの位置にすべてのキーを挙げます。",
+        "最初のキーの位置にキーを挙げます (6 個まで、それ以上は残りの数)。",
         bad=json.dumps({**READ_ONLY, **PROJECT}, indent=2) + "\n",
         good=GOOD,
         example_name=EXAMPLE,

@@ -88,13 +88,13 @@ register(
         "application), targetRevision, lastSuccessfulDeployment, lastAttemptedDeployment. "
         "They are members of DeploymentGroupInfo, not of CreateDeploymentGroupInput "
         "(CodeDeploy API Reference), and the AWS CLI fails with `Unknown parameter`. One "
-        "warning for the file, at the first such key, naming them all.",
+        "warning for the file, at the first such key, naming them (six, then how many more).",
         "`aws deploy get-deployment-group` からコピーしたデプロイグループには、CodeDeploy 自身が"
         "設定するキー (deploymentGroupId、アプリケーションから決まる computePlatform、"
         "targetRevision、lastSuccessfulDeployment、lastAttemptedDeployment) が含まれます。"
         "これらは DeploymentGroupInfo の項目で CreateDeploymentGroupInput にはなく (CodeDeploy "
         "API リファレンス)、AWS CLI は `Unknown parameter` で失敗します。警告はファイルに 1 つで、"
-        "最初のキーの位置にすべてのキーを挙げます。",
+        "最初のキーの位置にキーを挙げます (6 個まで、それ以上は残りの数)。",
         bad=json.dumps({**READ_ONLY, **ECS_GROUP}, indent=2) + "\n",
         good=GOOD,
         example_name=EXAMPLE,

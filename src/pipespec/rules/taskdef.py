@@ -167,7 +167,8 @@ register(
         "`Unknown parameter`. Some tools drop them (the amazon-ecs-deploy-task-definition GitHub "
         "Action removes them with a warning, and real files with them are deployed by "
         "CodePipeline's ECS blue/green action), hence a warning, one for the file, at the first "
-        "such key, naming them all; delete them so the file works with every tool.",
+        "such key, naming them (six, then how many more); delete them so the file works with "
+        "every tool.",
         "`aws ecs describe-task-definition` (やコンソールの JSON 表示) からコピーしたタスク定義には、"
         "ECS 自身が設定するキー (taskDefinitionArn・revision・status・requiresAttributes・"
         "compatibilities・registeredAt・registeredBy・deregisteredAt・deleteRequestedAt) が"
@@ -176,7 +177,8 @@ register(
         "取り除いてくれるツールもあるため (GitHub Action の amazon-ecs-deploy-task-definition は"
         "警告を出して削除し、これらを含む実際のファイルが CodePipeline の ECS Blue/Green "
         "アクションでデプロイされています) 警告にしています。ファイルに 1 件、最初のキーの位置で"
-        "すべてのキーを挙げて報告します。どのツールでも使えるよう削除してください。",
+        "キーを挙げて (6 個まで、それ以上は残りの数) 報告します。どのツールでも使えるよう削除して"
+        "ください。",
         bad=_example(**{'"family": "web",': '"family": "web",\n"revision": 3,\n"status": "ACTIVE",'}),
         good=GOOD,
         example_name=EXAMPLE,

@@ -315,7 +315,8 @@ _EXAMPLE_IDS = {"Subnets": "subnet-0123456789abcdef0", "SecurityGroups": "sg-012
 
 def _token(value: str) -> bool:
     """A value a build step replaces: <SUBNET>, ${SG}, $SUBNET, PLACEHOLDER_SUBNET, SUBNET_1,
-    or a skeleton's stand-in for the digits (subnet-xxxxxxxx, sg-XXXX, subnet-...)."""
+    or a skeleton's stand-in for the digits: x or X as many times as an ID has digits
+    (subnet-xxxxxxxx), or an ellipsis (sg-...). A wildcard (subnet-*) is a mistake."""
     return _placeholder(value) or bool(
         re.fullmatch(r"[A-Z][A-Z0-9_]*|\$\w+", value)
         or _SKELETON.fullmatch(value)
@@ -324,7 +325,7 @@ def _token(value: str) -> bool:
 
 
 #: The digits of an ID left for the reader to fill in.
-_SKELETON = re.compile(r"(?:subnet|sg)-(?:x+|X+|\.{3}|…|\*+)")
+_SKELETON = re.compile(r"(?:subnet|sg)-(?:x{8}|x{17}|X{8}|X{17}|\.{3}|…)")
 
 
 @rule(
