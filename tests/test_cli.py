@@ -246,6 +246,8 @@ def test_checking_json_imports_neither_yaml_nor_the_shell_checks(tmp_path: Path)
         "pipespec.shell",
         "pipespec.rules.shell",
         "pipespec.rules.appspec",
+        "pipespec.rules.bundle_pipeline",  # no pipeline or project beside it
+        "pipespec.rules.pipeline",
         "dataclasses",
         "difflib",
         "tomllib",

@@ -424,13 +424,14 @@ def _project_variables(bundles: dict[str, Bundle], contexts: dict[int, Context])
     that run it (``source.buildspec`` names it, or is absent and it is ``buildspec.yml``),
     and those the directory's pipelines give these projects' actions."""
     from .embedded import buildspec_file, project_variables
-    from .rules.bundle_pipeline import action_variables
 
     for bundle in bundles.values():
         projects = [(buildspec_file(p.doc.data), p) for p in bundle.of("codebuild-project")]
         if not projects:
             continue
-        from .shelldialect import project_image  # only here: a JSON check imports no shell
+        # only here: a JSON check imports neither the shell nor the pipeline's rules
+        from .rules.bundle_pipeline import action_variables
+        from .shelldialect import project_image
 
         given = action_variables(bundle.of("pipeline"))
         for spec in bundle.of("buildspec"):
@@ -536,7 +537,7 @@ def _source_lines(findings: list[Finding], docs: dict[str, Document]) -> dict[tu
 def bundle_findings(bundle: Bundle, lang: Lang) -> list[Finding]:
     out: list[Finding] = []
     trackers = [t for e in bundle.entries if (t := getattr(e.doc, "tracker", None)) is not None]
-    for rule in bundle_rules():
+    for rule in bundle_rules({e.kind.name for e in bundle.entries if e.doc.ok}):
         assert rule.bundle_check is not None
         try:
             hits: list[BundleHit] = tracked_hits(rule.bundle_check, bundle, trackers)
