@@ -426,9 +426,55 @@ def test_a_shellcheck_child_holding_the_pipes_does_not_stretch_the_timeout(
     found = check(buildspec("echo $AWS_ACCOUNT_ID"))
     # Waiting for the pipes would take the child's 60 s; the kill takes well under 20.
     assert time.monotonic() - start < 20
+    # A sleep spends no CPU: the wall-time bound, ten times the limit, stops it.
     assert [f.message for f in found if f.rule == "SH0001"] == [
-        "shell checks skipped: shellcheck failed (shellcheck took longer than 0.35 s)"
+        "shell checks skipped: shellcheck failed (shellcheck took longer than 3.5 s)"
     ]
+
+
+def test_a_shellcheck_that_computes_too_long_is_stopped_by_its_cpu_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_shellcheck(tmp_path, "while :; do :; done\n")
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: fake)
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 0.2)
+    found = check(buildspec("echo $AWS_ACCOUNT_ID"))
+    assert [f.message for f in found if f.rule == "SH0001"] == [
+        "shell checks skipped: shellcheck failed (shellcheck used more than 0.25 s of CPU time)"
+    ]
+
+
+def test_a_shellcheck_slowed_by_a_busy_machine_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Time spent waiting (here a sleep, on a busy machine the wait for a core) is not
+    ShellCheck's work: its findings come, past the limit in wall time."""
+    real = shellcheck.find_shellcheck()
+    if real is None:
+        pytest.skip("shellcheck not installed")
+    fake = _fake_shellcheck(tmp_path, f'sleep 0.6\nexec "{real}" "$@"\n')
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: fake)
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 0.2)
+    found = rules(check(buildspec("echo $AWS_ACCOUNT_ID")))
+    assert [r for r in found if r.startswith("SH")] == ["SH2086"]
+
+
+def test_cpu_seconds_counts_work_not_waiting() -> None:
+    import subprocess as sp
+    import sys
+    import time
+
+    idle = sp.Popen(["sleep", "5"])
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass\n"
+    busy = sp.Popen([sys.executable, "-c", spin + "time.sleep(5)"])
+    try:
+        time.sleep(1.5)
+        idle_cpu, busy_cpu = shellcheck._cpu_seconds(idle.pid), shellcheck._cpu_seconds(busy.pid)
+    finally:
+        idle.kill(), busy.kill(), idle.wait(), busy.wait()
+    if idle_cpu is None:
+        pytest.skip("no /proc: pipespec measures ShellCheck in wall time here")
+    assert idle_cpu < 0.1 and busy_cpu is not None and busy_cpu >= 0.45, (idle_cpu, busy_cpu)
 
 
 def test_a_shellcheck_that_exits_before_reading_its_input_is_reported(
@@ -625,6 +671,7 @@ def test_a_shellcheck_that_takes_too_long_is_skipped_not_waited_for(
         pytest.skip("shellcheck not installed")
     monkeypatch.setattr(shellcheck, "TIMEOUT", 0.000001)
     monkeypatch.setattr(shellcheck, "TIMEOUT_PER_SCRIPT", 0.0)
+    monkeypatch.setattr(shellcheck, "POLL", 0.0)  # looked at before ShellCheck can finish
     findings = check_text(
         "version: 0.2\nphases:\n  build:\n    commands:\n      - echo $x\n", "buildspec"
     )

@@ -45,9 +45,16 @@ PER_PROCESS = 16
 PROCESSES: int | None = None
 #: Seconds ShellCheck may take for a batch: a base plus a little per script (it checks a
 #: typical build script in a few milliseconds). Past that the shell checks are skipped with
-#: an info finding: hostile input can make ShellCheck run for minutes.
+#: an info finding: hostile input can make ShellCheck run for minutes. Counted in CPU time
+#: where the system says it (Linux: /proc), so that a busy machine does not skip the checks
+#: of an ordinary script; in wall time elsewhere.
 TIMEOUT = 1.0
 TIMEOUT_PER_SCRIPT = 0.05
+#: Whatever the CPU time says, a batch is stopped after this many times its limit in wall
+#: time (a ShellCheck that waits on something spends no CPU).
+WALL_FACTOR = 10
+#: How often the CPU time of a running batch is read.
+POLL = 0.05
 #: A lone script this short (in UTF-8) goes to ShellCheck on its standard input, written
 #: at once: it fits the smallest pipe buffer Linux gives (one page), so the write never
 #: waits for ShellCheck. Longer scripts go through a temporary file.
@@ -278,9 +285,8 @@ class Batch:
         first = started.scripts[0].doc.path
         try:
             reports = started.wait()
-        except subprocess.TimeoutExpired:
-            detail = f"shellcheck took longer than {started.limit:g} s"
-            return [*early, skipped_finding(first, "failed", lang, detail=detail)]
+        except Overtime as exc:
+            return [*early, skipped_finding(first, "failed", lang, detail=str(exc))]
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             return [*early, skipped_finding(first, "failed", lang, detail=str(exc))]
         comments = []
@@ -339,6 +345,29 @@ class Batch:
             script.doc, yaml_line, yaml_column, code, level, str(raw.get("message", "")),
             unknown_shell=level != given,
         )  # fmt: skip
+
+
+class Overtime(Exception):
+    """ShellCheck went past its time; the message says how long it was given."""
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time so far of process ``pid`` and of its reaped children (user and system,
+    from /proc/PID/stat), or None where there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2 :].split()  # after "pid (comm) "
+    try:
+        utime, stime, cutime, cstime = (int(fields[i]) for i in (11, 12, 13, 14))
+    except (IndexError, ValueError):
+        return None
+    return (utime + stime + cutime + cstime) / _TICKS
 
 
 class _Started:
@@ -400,12 +429,22 @@ class _Started:
             proc.stdin = None  # closed: communicate() must not flush it
 
     def wait(self) -> list[dict[str, Any]]:
-        """Every process's JSON report; the processes are gone and the directory removed."""
+        """Every process's JSON report; the processes are gone and the directory removed.
+
+        Raises :class:`Overtime` when the batch uses more than :attr:`limit` seconds of CPU
+        (or of wall time where CPU time cannot be read), or :data:`WALL_FACTOR` times that
+        in wall time."""
         reports: list[dict[str, Any]] = []
-        deadline = time.monotonic() + self.limit
+        start = time.monotonic()
+        used: dict[int, float] = {}  # pid -> CPU seconds at the last reading
         try:
             for proc in self.procs:
-                out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+                while True:
+                    try:
+                        out, err = proc.communicate(timeout=POLL)
+                        break
+                    except subprocess.TimeoutExpired:
+                        self._check_time(start, used)
                 if proc.returncode not in (0, 1):
                     raise ValueError(
                         f"shellcheck exited with {proc.returncode}: {err.strip()[:200]}"
@@ -414,6 +453,21 @@ class _Started:
         finally:
             self.stop()
         return reports
+
+    def _check_time(self, start: float, used: dict[int, float]) -> None:
+        wall = time.monotonic() - start
+        if wall > self.limit * WALL_FACTOR:
+            raise Overtime(f"shellcheck took longer than {self.limit * WALL_FACTOR:g} s")
+        for proc in self.procs:
+            if proc.returncode is None:
+                cpu = _cpu_seconds(proc.pid)
+                if cpu is None:  # no /proc: wall time is the measure
+                    if wall > self.limit:
+                        raise Overtime(f"shellcheck took longer than {self.limit:g} s")
+                    return
+                used[proc.pid] = cpu
+        if sum(used.values()) > self.limit:
+            raise Overtime(f"shellcheck used more than {self.limit:g} s of CPU time")
 
     def stop(self) -> None:
         """Kill what still runs, reap it, close its pipes, remove the scripts. Never waits
