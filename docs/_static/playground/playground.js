@@ -59,7 +59,7 @@
     hungMs: 30000,
     //: a start with no step done for this long is said, with a button to start again (a
     //: slow connection may still finish it: it is not stopped unasked)
-    stallMs: 20000, stall: null, stalled: false,
+    stallMs: 20000, stall: null,
   };
   // for the browser tests: what the engine did, never used by the page itself
   window.pipespecPlayground = { engine, state, firstResultMs: null, fragments: 0 };
@@ -105,7 +105,6 @@
     unstall();
     engine.stall = setTimeout(() => {
       if (worker !== engine.worker || engine.ready) return;
-      engine.stalled = true;
       root.dataset.engine = "stalled";
       const again = document.createElement("button");
       again.type = "button";
@@ -126,9 +125,8 @@
   }
 
   function unstall() {
-    if (!engine.stalled) return;
-    engine.stalled = false;
-    if (root.dataset.engine === "stalled") root.dataset.engine = "starting";
+    if (root.dataset.engine !== "stalled") return;
+    root.dataset.engine = "starting";
     if (note.querySelector(".pg-restart")) note.hidden = true;
   }
 
@@ -140,8 +138,7 @@
     if (worker !== engine.worker) return;
     worker.terminate();
     clearTimeout(engine.watchdog);
-    clearTimeout(engine.stall);
-    engine.stalled = false; // the note is the crash's now
+    clearTimeout(engine.stall); // and the note is the crash's now
     const failed = engine.inflight;
     engine.worker = null;
     engine.inflight = null;
