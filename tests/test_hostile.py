@@ -3,10 +3,10 @@
 Every test states what pipespec answers and measures the call with ``harness.measure``:
 a target of 2 s and 200 MiB of Python allocations unless the test says otherwise (the
 worst values are printed at the end of the run). The test run asserts the memory bound
-and a ceiling of five times the time target in CPU time, which a hang or a superlinear
-walk exceeds and a busy machine does not; ``nox -s bench`` asserts the targets in wall
-time (``tests/harness.py``). The inputs are the ones a linter meets in
-strangers' pull requests: alias bombs, deep nesting, huge files, binary files, other
+and a ceiling of five times the time target in CPU time, which runaway work (an alias
+expansion, a superlinear walk) exceeds and a busy machine does not; ``nox -s bench``
+asserts the targets in wall time (``tests/harness.py``). The inputs are the ones a linter
+meets in strangers' pull requests: alias bombs, deep nesting, huge files, binary files, other
 encodings, odd file system objects, huge numbers, YAML features that PyYAML's full
 loader would turn into code, and the crashes the fuzzer and the property tests found.
 """

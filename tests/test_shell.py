@@ -462,16 +462,21 @@ def test_a_shellcheck_slowed_by_a_busy_machine_is_waited_for(
 def test_cpu_seconds_counts_work_not_waiting() -> None:
     import subprocess as sp
     import sys
-    import time
 
-    idle = sp.Popen(["sleep", "5"])
+    idle = sp.Popen(["sleep", "60"])
+    # says when it has spent 0.5 s of CPU, however long a loaded machine makes that take
     spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass\n"
-    busy = sp.Popen([sys.executable, "-c", spin + "time.sleep(5)"])
+    busy = sp.Popen([sys.executable, "-c", spin + "print(flush=True)\ntime.sleep(60)"],
+                    stdout=sp.PIPE)  # fmt: skip
     try:
-        time.sleep(1.5)
+        assert busy.stdout is not None and busy.stdout.readline() == b"\n"
         idle_cpu, busy_cpu = shellcheck._cpu_seconds(idle.pid), shellcheck._cpu_seconds(busy.pid)
     finally:
-        idle.kill(), busy.kill(), idle.wait(), busy.wait()
+        for proc in (idle, busy):
+            proc.kill()
+            proc.wait()
+        assert busy.stdout is not None
+        busy.stdout.close()
     if idle_cpu is None:
         pytest.skip("no /proc: pipespec measures ShellCheck in wall time here")
     assert idle_cpu < 0.1 and busy_cpu is not None and busy_cpu >= 0.45, (idle_cpu, busy_cpu)
